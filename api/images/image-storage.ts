@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { ImageRecord } from './image-record';
+
+/** Inclusive byte range, already validated against the object's size. */
+export interface ByteRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface OpenedImage {
+  readonly record: ImageRecord;
+  readonly body: Readable;
+  /** Present when the read was ranged. */
+  readonly range?: ByteRange;
+}
+
+export interface ListImagesQuery {
+  readonly limit: number;
+  /** Adapter-specific token from a previous page; opaque to callers. */
+  readonly continuationToken?: string;
+}
+
+export interface ImagePage {
+  readonly items: ImageRecord[];
+  readonly continuationToken?: string;
+}
+
+/**
+ * The storage port. Shaped after S3 so an object store fits without changes: an object and its metadata are
+ * written and read together, listing pages with a continuation token in key (id) order, and reads stream.
+ *
+ * Adapters must make `put` all-or-nothing: a failed or interrupted write leaves no visible object.
+ * Adapters throw `StorageUnavailableError` when the backend cannot be reached, so callers can answer 503.
+ */
+export abstract class ImageStorage {
+  abstract put(record: ImageRecord, body: Readable): Promise<void>;
+
+  /** Metadata only; `undefined` when there is no such image. */
+  abstract head(id: string): Promise<ImageRecord | undefined>;
+
+  /** Metadata and a stream of the bytes (or of `range`); `undefined` when there is no such image. */
+  abstract open(id: string, range?: ByteRange): Promise<OpenedImage | undefined>;
+
+  /** `false` when there was nothing to delete. */
+  abstract delete(id: string): Promise<boolean>;
+
+  /** Images in ascending id order, which for time-ordered ids is upload order. */
+  abstract list(query: ListImagesQuery): Promise<ImagePage>;
+
+  /** Resolves when the backend is reachable and writable enough to serve requests. */
+  abstract checkReady(): Promise<void>;
+}
