@@ -1,0 +1,21 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { ErrorEnvelopeDto } from './error-envelope.dto';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (VALIDATION_FAILED, INVALID_IMAGE_ID, INVALID_CURSOR, MISSING_FILE, EMPTY_FILE, TOO_MANY_FILES, INVALID_MULTIPART).',
+  404: 'No such image (IMAGE_NOT_FOUND).',
+  405: 'Method not allowed on this path (METHOD_NOT_ALLOWED); see the Allow header.',
+  413: 'Body larger than MAX_UPLOAD_BYTES (PAYLOAD_TOO_LARGE).',
+  415: 'Not an accepted image type, decided from the bytes (UNSUPPORTED_MEDIA_TYPE).',
+  416: 'Range outside the image (RANGE_NOT_SATISFIABLE).',
+  422: 'Corrupt or truncated image (INVALID_IMAGE), or more pixels than MAX_IMAGE_PIXELS (IMAGE_TOO_MANY_PIXELS).',
+  501: 'Not available with this storage driver (DIRECT_UPLOAD_UNAVAILABLE).',
+  503: 'Storage unavailable (STORAGE_UNAVAILABLE); retry after the Retry-After header.',
+};
+
+/** Documents the error envelope for each status a route can answer with. */
+export const ApiErrorResponses = (...statuses: number[]) =>
+  applyDecorators(
+    ...statuses.map((status) => ApiResponse({ status, type: ErrorEnvelopeDto, description: DESCRIPTIONS[status] })),
+  );

@@ -1,0 +1,63 @@
+/** Stable, documented error codes; clients branch on these, so never rename one. */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'INVALID_IMAGE_ID',
+  'INVALID_CURSOR',
+  'MISSING_FILE',
+  'EMPTY_FILE',
+  'TOO_MANY_FILES',
+  'INVALID_MULTIPART',
+  'ROUTE_NOT_FOUND',
+  'IMAGE_NOT_FOUND',
+  'UPLOAD_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'RANGE_NOT_SATISFIABLE',
+  'IMAGE_TOO_MANY_PIXELS',
+  'INVALID_IMAGE',
+  'TOO_MANY_REQUESTS',
+  'HEADERS_TOO_LARGE',
+  'INTERNAL_ERROR',
+  'DIRECT_UPLOAD_UNAVAILABLE',
+  'STORAGE_UNAVAILABLE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The edge (the exception filter) picks the HTTP status from the code; services only say what went wrong. */
+export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_IMAGE_ID: 400,
+  INVALID_CURSOR: 400,
+  MISSING_FILE: 400,
+  EMPTY_FILE: 400,
+  TOO_MANY_FILES: 400,
+  INVALID_MULTIPART: 400,
+  ROUTE_NOT_FOUND: 404,
+  IMAGE_NOT_FOUND: 404,
+  UPLOAD_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
+  IMAGE_TOO_MANY_PIXELS: 422,
+  INVALID_IMAGE: 422,
+  TOO_MANY_REQUESTS: 429,
+  HEADERS_TOO_LARGE: 431,
+  INTERNAL_ERROR: 500,
+  DIRECT_UPLOAD_UNAVAILABLE: 501,
+  STORAGE_UNAVAILABLE: 503,
+};
+
+/** An expected failure with a stable code and a message that is safe to show to the client. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'AppError';
+  }
+}

@@ -1,0 +1,142 @@
+import { STATUS_CODES } from 'node:http';
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AppError, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
+import type { ErrorEnvelopeDto } from './error-envelope.dto';
+import { requestIdOf } from './request-id';
+import type { RouteTable } from './route-table';
+import { StorageFailureError, StorageUnavailableError } from '../images/storage/storage.errors';
+
+const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: 'VALIDATION_FAILED',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  416: 'RANGE_NOT_SATISFIABLE',
+  422: 'VALIDATION_FAILED',
+  429: 'TOO_MANY_REQUESTS',
+  431: 'HEADERS_TOO_LARGE',
+  503: 'STORAGE_UNAVAILABLE',
+};
+
+interface Problem {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly details?: string[];
+}
+
+/**
+ * Turns every failure into the one JSON envelope. Unexpected errors become a generic 500 whose detail goes to
+ * the log only, under the same request id the client sees.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  constructor(private readonly routes: RouteTable) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const problem = this.describe(exception, req);
+
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, code: problem.code }, 'request failed');
+    }
+    if (res.headersSent) {
+      // The body was already streaming: the only honest signal left is to cut the connection.
+      res.destroy();
+      return;
+    }
+    const body: ErrorEnvelopeDto = {
+      statusCode: problem.status,
+      error: STATUS_CODES[problem.status] ?? 'Error',
+      code: problem.code,
+      message: problem.message,
+      ...(problem.details ? { details: problem.details } : {}),
+      requestId: requestIdOf(req) ?? 'unknown',
+    };
+    res.locals.errorCode = problem.code;
+    for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+    res.removeHeader('Content-Disposition');
+    res.removeHeader('ETag');
+    res.removeHeader('Last-Modified');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(problem.status).json(body);
+  }
+
+  private describe(exception: unknown, req: Request): Problem {
+    if (exception instanceof AppError) {
+      return {
+        code: exception.code,
+        message: exception.message,
+        status: HTTP_STATUS_BY_CODE[exception.code],
+        headers: exception.headers,
+      };
+    }
+    if (exception instanceof StorageUnavailableError) {
+      return {
+        code: 'STORAGE_UNAVAILABLE',
+        message: 'Image storage is temporarily unavailable; retry later.',
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        headers: { 'Retry-After': String(exception.retryAfterSeconds) },
+      };
+    }
+    if (exception instanceof StorageFailureError) {
+      return { code: 'INTERNAL_ERROR', message: 'Image storage refused the request.', status: 500 };
+    }
+    if (exception instanceof HttpException) return this.describeHttpException(exception, req);
+    const status = httpStatusOf(exception);
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Errors raised by Express or body parsing carry a status; their messages are generic and safe.
+      return {
+        code: CODE_BY_HTTP_STATUS[status] ?? 'VALIDATION_FAILED',
+        message: STATUS_CODES[status] ?? 'Bad request',
+        status,
+      };
+    }
+    return { code: 'INTERNAL_ERROR', message: 'An unexpected error occurred.', status: 500 };
+  }
+
+  private describeHttpException(exception: HttpException, req: Request): Problem {
+    const status = exception.getStatus();
+    if (status === HttpStatus.NOT_FOUND && isRouteMiss(exception)) {
+      const allowed = this.routes.allowedMethods(req.path);
+      if (allowed.length > 0) {
+        return {
+          code: 'METHOD_NOT_ALLOWED',
+          message: `${req.method} is not allowed here; use ${allowed.join(', ')}.`,
+          status: HttpStatus.METHOD_NOT_ALLOWED,
+          headers: { Allow: allowed.join(', ') },
+        };
+      }
+      return { code: 'ROUTE_NOT_FOUND', message: 'No such route.', status };
+    }
+    const response = exception.getResponse();
+    const messages =
+      typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+    const details = Array.isArray(messages) ? messages.map(String) : undefined;
+    const message = details ? details.join('; ') : typeof messages === 'string' ? messages : exception.message;
+    return {
+      code: CODE_BY_HTTP_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'VALIDATION_FAILED'),
+      message,
+      status,
+      details,
+    };
+  }
+}
+
+function isRouteMiss(exception: HttpException): boolean {
+  // Nest's router answers unmatched routes with this message shape; our own 404s are AppErrors.
+  return /^Cannot [A-Z]+ /.test(exception.message);
+}
+
+function httpStatusOf(exception: unknown): number | undefined {
+  const candidate = exception as { status?: unknown; statusCode?: unknown } | undefined;
+  const status = candidate?.status ?? candidate?.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}

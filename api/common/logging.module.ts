@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { AppConfig } from '../config/app-config';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+
+/**
+ * Structured JSON logs (pretty in a terminal) with the request id on every line, including lines logged by
+ * services through Nest's Logger. Only method, path and status are logged for requests: never bodies, file
+ * names, query strings or credentials.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            messageKey: 'msg',
+            quietReqLogger: true,
+            customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const id = requestIdFor(req);
+              res.setHeader(REQUEST_ID_HEADER, id);
+              return id;
+            },
+            serializers: {
+              req: (req: { method?: string; url?: string }) => ({
+                method: req.method,
+                path: (req.url ?? '').split('?')[0],
+              }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
+            customSuccessObject: (_req, res, value: Record<string, unknown>) => ({
+              ...value,
+              code: (res as ServerResponse & { locals?: Record<string, unknown> }).locals?.errorCode,
+            }),
+            customLogLevel: (_req, res, error) =>
+              error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
+              remove: true,
+            },
+            ...(config.logFormat === 'pretty'
+              ? {
+                  transport: {
+                    target: 'pino-pretty',
+                    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', messageKey: 'msg' },
+                  },
+                }
+              : {}),
+          },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { AppError } from '../common/app-error';
+import { ImageStorage } from '../images/image-storage';
+
+const STORAGE_CHECK_TIMEOUT_MS = 3000;
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly storage: ImageStorage,
+  ) {}
+
+  @Get()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({
+    summary: 'Liveness and storage readiness',
+    description: '200 when the process is up and storage answers; 503 otherwise.',
+  })
+  @ApiOkResponse({
+    description: 'Ready.',
+    schema: {
+      example: { status: 'ok', info: { storage: { status: 'up' } }, error: {}, details: { storage: { status: 'up' } } },
+    },
+  })
+  @ApiErrorResponses(503)
+  async check(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () =>
+          this.indicators
+            .check('storage')
+            .attempt(() => this.storage.checkReady())
+            .withTimeout(STORAGE_CHECK_TIMEOUT_MS),
+      ]);
+    } catch {
+      throw new AppError('STORAGE_UNAVAILABLE', 'Not ready: image storage does not answer.', { 'Retry-After': '5' });
+    }
+  }
+}

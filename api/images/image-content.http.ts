@@ -1,0 +1,64 @@
+import { create as contentDisposition } from 'content-disposition';
+import type { Request, Response } from 'express';
+import fresh from 'fresh';
+import { AppError } from '../common/app-error';
+import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
+import type { ByteRange } from './image-storage';
+
+export type ContentDecision =
+  | { readonly kind: 'not-modified' }
+  | { readonly kind: 'full' }
+  | { readonly kind: 'partial'; readonly range: ByteRange };
+
+export const etagOf = (record: ImageRecord) => `"${record.sha256}"`;
+
+/** Headers that describe the representation; identical for 200, 206, 304 and HEAD. */
+export function setRepresentationHeaders(res: Response, record: ImageRecord): void {
+  res.setHeader('ETag', etagOf(record));
+  res.setHeader('Last-Modified', new Date(record.createdAt).toUTCString());
+  // An id's bytes never change, so clients may keep them; private because these are someone's photos.
+  res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+  res.setHeader('Accept-Ranges', 'bytes');
+}
+
+/** Decides between 304, 206 and 200 from the conditional and range headers (RFC 9110 order). */
+export function decideContent(req: Request, record: ImageRecord): ContentDecision {
+  if (fresh(req.headers, { etag: etagOf(record), 'last-modified': new Date(record.createdAt).toUTCString() })) {
+    return { kind: 'not-modified' };
+  }
+  if (!req.headers.range || !ifRangeAllows(req, record)) return { kind: 'full' };
+  const ranges = req.range(record.size, { combine: true });
+  if (ranges === -1) {
+    throw new AppError('RANGE_NOT_SATISFIABLE', `The image has ${record.size} bytes.`, {
+      'Content-Range': `bytes */${record.size}`,
+    });
+  }
+  // Malformed or multiple ranges: serving the whole representation is always a valid answer.
+  if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) return { kind: 'full' };
+  return { kind: 'partial', range: { start: ranges[0].start, end: ranges[0].end } };
+}
+
+export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteRange): void {
+  res.setHeader('Content-Type', record.contentType);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  // The client's name never reaches a header: the download name is built from the id alone.
+  res.setHeader(
+    'Content-Disposition',
+    contentDisposition(`${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`, { type: 'inline' }),
+  );
+  if (range) {
+    res.status(206);
+    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${record.size}`);
+    res.setHeader('Content-Length', String(range.end - range.start + 1));
+  } else {
+    res.status(200);
+    res.setHeader('Content-Length', String(record.size));
+  }
+}
+
+function ifRangeAllows(req: Request, record: ImageRecord): boolean {
+  const ifRange = req.get('if-range');
+  if (!ifRange) return true;
+  if (ifRange.startsWith('"') || ifRange.startsWith('W/')) return ifRange === etagOf(record);
+  return Date.parse(ifRange) >= Date.parse(new Date(record.createdAt).toUTCString());
+}

@@ -1,0 +1,165 @@
+import { pipeline } from 'node:stream/promises';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+  UploadedFile,
+  Logger,
+} from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { basePathOf } from '../common/base-path';
+import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ImageDto, ImagePageDto } from './dto/image.dto';
+import { ListImagesQueryDto } from './dto/list-images.query.dto';
+import { decideContent, setBodyHeaders, setRepresentationHeaders } from './image-content.http';
+import { ImageIdPipe } from './image-id.pipe';
+import { ImageUploadInterceptor, UPLOAD_FIELD } from './image-upload.interceptor';
+import { ImagesService } from './images.service';
+
+const ID_PARAM = { name: 'id', description: 'Image id (UUIDv7).', example: '01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f' };
+
+@ApiTags('images')
+@Controller('images')
+export class ImagesController {
+  private readonly logger = new Logger(ImagesController.name);
+
+  constructor(private readonly images: ImagesService) {}
+
+  @Post()
+  @HttpCode(201)
+  @UseInterceptors(ImageUploadInterceptor)
+  @ApiOperation({
+    summary: 'Upload an image',
+    description:
+      'JPEG, PNG, WebP, GIF or AVIF, decided from the bytes. The image is re-encoded to drop metadata such as GPS location.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: [UPLOAD_FIELD],
+      properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'The image file.' } },
+    },
+  })
+  @ApiResponse({
+    status: 201,
+    type: ImageDto,
+    description: 'Stored; `Location` points at the new image.',
+    headers: { Location: { description: 'URL of the image metadata.', schema: { type: 'string' } } },
+  })
+  @ApiErrorResponses(400, 413, 415, 422, 503)
+  async upload(
+    @UploadedFile() file: Express.Multer.File,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ImageDto> {
+    const record = await this.images.upload(file.buffer, file.originalname);
+    const dto = ImageDto.from(record, basePathOf(req));
+    res.location(dto.links.self);
+    return dto;
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List images',
+    description: 'Oldest first (ascending id, which is upload order). Follow nextCursor for more.',
+  })
+  @ApiOkResponse({ type: ImagePageDto })
+  @ApiErrorResponses(400, 503)
+  async list(@Query() query: ListImagesQueryDto, @Req() req: Request): Promise<ImagePageDto> {
+    const page = await this.images.list(query.limit, query.cursor);
+    const basePath = basePathOf(req);
+    return { items: page.items.map((record) => ImageDto.from(record, basePath)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get image metadata' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ImageDto })
+  @ApiErrorResponses(400, 404, 503)
+  async get(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<ImageDto> {
+    return ImageDto.from(await this.images.get(id), basePathOf(req));
+  }
+
+  @Get(':id/content')
+  @ApiOperation({
+    summary: 'Download the image bytes',
+    description: 'Supports HEAD, If-None-Match / If-Modified-Since (304), and a single byte Range (206).',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiHeader({ name: 'Range', required: false, description: 'e.g. bytes=0-1023' })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag from an earlier response.' })
+  @ApiProduces('image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif')
+  @ApiResponse({ status: 200, description: 'The bytes.', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 206, description: 'The requested byte range.', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 304, description: 'Not modified.' })
+  @ApiErrorResponses(400, 404, 416, 503)
+  async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const needsMetadataFirst =
+      req.method === 'HEAD' ||
+      req.headers.range !== undefined ||
+      req.headers['if-none-match'] !== undefined ||
+      req.headers['if-modified-since'] !== undefined;
+    if (!needsMetadataFirst) {
+      const opened = await this.images.open(id);
+      setRepresentationHeaders(res, opened.record);
+      setBodyHeaders(res, opened.record);
+      return this.stream(opened.body, res);
+    }
+    const record = await this.images.get(id);
+    setRepresentationHeaders(res, record);
+    const decision = decideContent(req, record);
+    if (decision.kind === 'not-modified') {
+      res.status(304).end();
+      return;
+    }
+    const range = decision.kind === 'partial' ? decision.range : undefined;
+    if (req.method === 'HEAD') {
+      setBodyHeaders(res, record, range);
+      res.end();
+      return;
+    }
+    const opened = await this.images.open(id, range);
+    setBodyHeaders(res, opened.record, opened.range);
+    return this.stream(opened.body, res);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an image' })
+  @ApiParam(ID_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrorResponses(400, 404, 503)
+  async delete(@Param('id', ImageIdPipe) id: string): Promise<void> {
+    await this.images.delete(id);
+  }
+
+  private async stream(body: NodeJS.ReadableStream, res: Response): Promise<void> {
+    try {
+      await pipeline(body, res);
+    } catch (error) {
+      // Headers are gone by now; the client sees a cut connection, which is the truthful outcome.
+      this.logger.warn({ err: error }, 'image stream ended early');
+      res.destroy();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError } from '../common/app-error';
+import { AppConfig } from '../config/app-config';
+import { CursorCodec } from './cursor.codec';
+import { ImageProcessor } from './image-processor';
+import type { ImageRecord } from './image-record';
+import { ImageStorage, type ByteRange, type OpenedImage } from './image-storage';
+import { sanitizeOriginalName } from './original-name';
+
+export interface ImageListing {
+  readonly items: ImageRecord[];
+  readonly nextCursor: string | null;
+}
+
+@Injectable()
+export class ImagesService {
+  constructor(
+    private readonly storage: ImageStorage,
+    private readonly processor: ImageProcessor,
+    private readonly cursors: CursorCodec,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Validates and rewrites the bytes first; storage sees only an image that passed every check. */
+  async upload(bytes: Buffer, clientFileName: string | undefined): Promise<ImageRecord> {
+    if (bytes.length === 0) throw new AppError('EMPTY_FILE', 'The file part is empty.');
+    const image = await this.processor.process(bytes);
+    const record: ImageRecord = {
+      id: uuidv7(),
+      contentType: image.contentType,
+      size: image.bytes.length,
+      width: image.width,
+      height: image.height,
+      sha256: createHash('sha256').update(image.bytes).digest('hex'),
+      originalName: sanitizeOriginalName(clientFileName, this.config.MAX_ORIGINAL_NAME_LENGTH),
+      createdAt: new Date().toISOString(),
+    };
+    await this.storage.put(record, Readable.from([image.bytes]));
+    return record;
+  }
+
+  async list(limit: number | undefined, cursor: string | undefined): Promise<ImageListing> {
+    const pageSize = limit ?? this.config.LIST_DEFAULT_LIMIT;
+    if (pageSize > this.config.LIST_MAX_LIMIT) {
+      throw new AppError('VALIDATION_FAILED', `limit must not be greater than ${this.config.LIST_MAX_LIMIT}`);
+    }
+    const continuationToken = cursor === undefined ? undefined : this.cursors.decode(cursor);
+    const page = await this.storage.list({ limit: pageSize, continuationToken });
+    return {
+      items: page.items,
+      nextCursor: page.continuationToken === undefined ? null : this.cursors.encode(page.continuationToken),
+    };
+  }
+
+  async get(id: string): Promise<ImageRecord> {
+    return (await this.storage.head(id)) ?? notFound(id);
+  }
+
+  async open(id: string, range?: ByteRange): Promise<OpenedImage> {
+    return (await this.storage.open(id, range)) ?? notFound(id);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!(await this.storage.delete(id))) notFound(id);
+  }
+}
+
+function notFound(id: string): never {
+  throw new AppError('IMAGE_NOT_FOUND', `No image with id ${id}.`);
+}

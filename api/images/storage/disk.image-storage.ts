@@ -1,0 +1,134 @@
+import { constants, createWriteStream } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { IMAGE_ID_PATTERN, type ImageRecord } from '../image-record';
+import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
+
+const CONTENT_FILE = 'content';
+const METADATA_FILE = 'metadata.json';
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/**
+ * Local-disk adapter: one directory per image holding the bytes and their metadata. A write builds the whole
+ * directory under `.tmp/` and renames it into place, so an image appears complete or not at all, and a crash
+ * or refused upload leaves only a temp directory that start-up sweeps away.
+ */
+export class DiskImageStorage extends ImageStorage {
+  private readonly imagesDir: string;
+  private readonly tempDir: string;
+  private ready?: Promise<void>;
+
+  constructor(rootDir: string) {
+    super();
+    const root = resolve(rootDir);
+    this.imagesDir = join(root, 'images');
+    this.tempDir = join(root, '.tmp');
+  }
+
+  async put(record: ImageRecord, body: Readable): Promise<void> {
+    await this.prepare();
+    const staging = join(this.tempDir, randomUUID());
+    try {
+      await mkdir(staging);
+      await pipeline(body, createWriteStream(join(staging, CONTENT_FILE), { flags: 'wx', flush: true }));
+      await writeFile(join(staging, METADATA_FILE), JSON.stringify(record), { flag: 'wx', flush: true });
+      await rename(staging, this.pathOf(record.id));
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  async head(id: string): Promise<ImageRecord | undefined> {
+    if (!IMAGE_ID_PATTERN.test(id)) return undefined;
+    try {
+      return JSON.parse(await readFile(join(this.pathOf(id), METADATA_FILE), 'utf8')) as ImageRecord;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async open(id: string, range?: ByteRange): Promise<OpenedImage | undefined> {
+    if (!IMAGE_ID_PATTERN.test(id)) return undefined;
+    let handle;
+    try {
+      // The open handle keeps the bytes readable even if the image is deleted while streaming.
+      handle = await open(join(this.pathOf(id), CONTENT_FILE), 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    const record = await this.head(id);
+    if (!record) {
+      await handle.close();
+      return undefined;
+    }
+    const body = handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    return { record, body, ...(range ? { range } : {}) };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!IMAGE_ID_PATTERN.test(id)) return false;
+    await this.prepare();
+    const doomed = join(this.tempDir, `deleted-${randomUUID()}`);
+    try {
+      await rename(this.pathOf(id), doomed);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+    await rm(doomed, { recursive: true, force: true });
+    return true;
+  }
+
+  async list({ limit, continuationToken }: ListImagesQuery): Promise<ImagePage> {
+    await this.prepare();
+    const ids = (await readdir(this.imagesDir))
+      .filter((name) => IMAGE_ID_PATTERN.test(name))
+      .sort()
+      .filter((id) => continuationToken === undefined || id > continuationToken);
+    const pageIds = ids.slice(0, limit);
+    const records = await Promise.all(pageIds.map((id) => this.head(id)));
+    const items = records.filter((record): record is ImageRecord => record !== undefined);
+    const hasMore = ids.length > limit;
+    return { items, ...(hasMore ? { continuationToken: pageIds[pageIds.length - 1] } : {}) };
+  }
+
+  async checkReady(): Promise<void> {
+    await this.prepare();
+    await access(this.imagesDir, constants.R_OK | constants.W_OK);
+  }
+
+  private pathOf(id: string): string {
+    return join(this.imagesDir, id);
+  }
+
+  private prepare(): Promise<void> {
+    this.ready ??= (async () => {
+      await mkdir(this.imagesDir, { recursive: true });
+      await mkdir(this.tempDir, { recursive: true });
+      await this.sweepStaleTemp();
+    })().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  private async sweepStaleTemp(): Promise<void> {
+    const now = Date.now();
+    for (const entry of await readdir(this.tempDir)) {
+      const path = join(this.tempDir, entry);
+      const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: now }));
+      if (entry.startsWith('deleted-') || now - mtimeMs > STALE_TEMP_MS) {
+        await rm(path, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';

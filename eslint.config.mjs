@@ -1,0 +1,45 @@
+// @ts-check
+import eslint from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      'dist/**',
+      'dist-lambda/**',
+      'coverage/**',
+      '.data/**',
+      'infra/cdk.out/**',
+      'infra/**/*.js',
+      'infra/**/*.d.ts',
+    ],
+  },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  prettier,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@aws-sdk/*'], message: 'Only the S3 storage adapter may import the AWS SDK.' }] },
+      ],
+    },
+  },
+  {
+    files: [
+      'api/images/storage/s3.*.ts',
+      'api/images/storage/s3-*.ts',
+      'api/test/**',
+      'scripts/**',
+      'e2e/**',
+      'bench/**',
+      'infra/**',
+    ],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
