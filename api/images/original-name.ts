@@ -12,8 +12,8 @@ export function sanitizeOriginalName(raw: string | undefined, maxLength: number)
   const lastSegment = raw.split(/[/\\]/).pop() ?? '';
   const cleaned = lastSegment
     .normalize('NFC')
-    .replace(INVISIBLE_OR_CONTROL, '')
     .replace(/\s+/gu, ' ')
+    .replace(INVISIBLE_OR_CONTROL, '')
     .trim()
     .replace(/^\.+/, '');
   if (cleaned === '') return null;

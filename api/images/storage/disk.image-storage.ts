@@ -19,7 +19,7 @@ const STALE_TEMP_MS = 60 * 60 * 1000;
 export class DiskImageStorage extends ImageStorage {
   private readonly imagesDir: string;
   private readonly tempDir: string;
-  private ready?: Promise<void>;
+  private swept?: Promise<void>;
 
   constructor(rootDir: string) {
     super();
@@ -107,16 +107,12 @@ export class DiskImageStorage extends ImageStorage {
     return join(this.imagesDir, id);
   }
 
-  private prepare(): Promise<void> {
-    this.ready ??= (async () => {
-      await mkdir(this.imagesDir, { recursive: true });
-      await mkdir(this.tempDir, { recursive: true });
-      await this.sweepStaleTemp();
-    })().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    return this.ready;
+  /** Cheap enough to run before every write; recreates the layout if someone removed it while running. */
+  private async prepare(): Promise<void> {
+    await mkdir(this.imagesDir, { recursive: true });
+    await mkdir(this.tempDir, { recursive: true });
+    this.swept ??= this.sweepStaleTemp().catch(() => undefined);
+    await this.swept;
   }
 
   private async sweepStaleTemp(): Promise<void> {
