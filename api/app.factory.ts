@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { setBasePath } from './common/base-path';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { assignRequestId } from './common/request-id';
 import { RouteTable, type RouteLayer } from './common/route-table';
 import { loadConfig, type AppConfig } from './config/app-config';
 import { setupSwagger } from './swagger';
@@ -29,6 +30,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  app.use(assignRequestId);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(

@@ -44,6 +44,11 @@ describe('HTTP edges: unknown routes, wrong methods, request ids, security heade
     expect(reused.body.requestId).toBe('client-trace-12345');
   });
 
+  it('puts the request id on Swagger responses too', async () => {
+    const response = await request(t.server).get('/docs-json');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('replaces an incoming request id that is unsafe to echo', async () => {
     const response = await request(t.server).get('/health').set('x-request-id', '<script>alert(1)</script>');
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,6 +1,5 @@
 import { create as contentDisposition } from 'content-disposition';
 import type { Request, Response } from 'express';
-import fresh from 'fresh';
 import { AppError } from '../common/app-error';
 import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
 import type { ByteRange } from './image-storage';
@@ -23,9 +22,7 @@ export function setRepresentationHeaders(res: Response, record: ImageRecord): vo
 
 /** Decides between 304, 206 and 200 from the conditional and range headers (RFC 9110 order). */
 export function decideContent(req: Request, record: ImageRecord): ContentDecision {
-  if (fresh(req.headers, { etag: etagOf(record), 'last-modified': new Date(record.createdAt).toUTCString() })) {
-    return { kind: 'not-modified' };
-  }
+  if (isNotModified(req, record)) return { kind: 'not-modified' };
   if (!req.headers.range || !ifRangeAllows(req, record)) return { kind: 'full' };
   const ranges = req.range(record.size, { combine: true });
   if (ranges === -1) {
@@ -56,9 +53,26 @@ export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteR
   }
 }
 
+/**
+ * RFC 9110 §13.1.2–13.1.3, evaluated by the origin whatever the request's Cache-Control says (`fresh` would
+ * answer 200 to `no-cache`, which fetch() adds to every conditional request).
+ */
+function isNotModified(req: Request, record: ImageRecord): boolean {
+  const ifNoneMatch = req.get('if-none-match');
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() === '*') return true;
+    const etag = etagOf(record);
+    return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+  }
+  const ifModifiedSince = Date.parse(req.get('if-modified-since') ?? '');
+  return !Number.isNaN(ifModifiedSince) && lastModifiedMs(record) <= ifModifiedSince;
+}
+
+const lastModifiedMs = (record: ImageRecord) => Math.floor(Date.parse(record.createdAt) / 1000) * 1000;
+
 function ifRangeAllows(req: Request, record: ImageRecord): boolean {
   const ifRange = req.get('if-range');
   if (!ifRange) return true;
   if (ifRange.startsWith('"') || ifRange.startsWith('W/')) return ifRange === etagOf(record);
-  return Date.parse(ifRange) >= Date.parse(new Date(record.createdAt).toUTCString());
+  return Date.parse(ifRange) >= lastModifiedMs(record);
 }

@@ -89,6 +89,33 @@ describe('reading, listing and deleting images', () => {
       expect(response.status).toBe(304);
     });
 
+    it('answers 304 even when the client also sends Cache-Control: no-cache (as fetch() does)', async () => {
+      const response = await request(t.server)
+        .get(`/images/${image.id}/content`)
+        .set('If-None-Match', `"${image.sha256}"`)
+        .set('Cache-Control', 'no-cache');
+      expect(response.status).toBe(304);
+    });
+
+    it('answers 304 to If-None-Match: *', async () => {
+      expect((await request(t.server).get(`/images/${image.id}/content`).set('If-None-Match', '*')).status).toBe(304);
+    });
+
+    it('lets If-None-Match win over If-Modified-Since', async () => {
+      const response = await request(t.server)
+        .get(`/images/${image.id}/content`)
+        .set('If-None-Match', '"other"')
+        .set('If-Modified-Since', new Date(Date.now() + 60_000).toUTCString());
+      expect(response.status).toBe(200);
+    });
+
+    it('answers 200 to an If-Modified-Since before creation', async () => {
+      const response = await request(t.server)
+        .get(`/images/${image.id}/content`)
+        .set('If-Modified-Since', 'Thu, 01 Jan 2015 00:00:00 GMT');
+      expect(response.status).toBe(200);
+    });
+
     it('answers 200 to a different If-None-Match', async () => {
       const response = await request(t.server)
         .get(`/images/${image.id}/content`)
