@@ -1,0 +1,36 @@
+import type { StageName } from './app-config';
+
+/**
+ * Physical names derived from the app and stage name. The identity stack and the stage stacks both use them, which
+ * is how the deploy role finds its ECR repository without a cross-stack export.
+ */
+export interface StageResourceNames {
+  readonly prefix: string;
+  readonly registryStackName: string;
+  readonly serviceStackName: string;
+  readonly repositoryName: string;
+  readonly functionName: string;
+  readonly apiName: string;
+  readonly webAclName: string;
+  readonly logDeliveryStreamName: string;
+  readonly deployRoleName: string;
+}
+
+export function stageResourceNames(appName: string, stageName: StageName): StageResourceNames {
+  const prefix = `${appName}-${stageName}`;
+  return {
+    prefix,
+    registryStackName: `${prefix}-registry`,
+    serviceStackName: `${prefix}-service`,
+    repositoryName: prefix,
+    functionName: `${prefix}-api`,
+    apiName: `${prefix}-api`,
+    webAclName: `${prefix}-api`,
+    logDeliveryStreamName: `${prefix}-log-archive`,
+    deployRoleName: `${prefix}-github-deploy`,
+  };
+}
+
+export function identityStackName(appName: string): string {
+  return `${appName}-identity`;
+}
