@@ -1,0 +1,107 @@
+import { Aws, CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { requireMatch } from '../../config/require';
+
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+export const STS_AUDIENCE = 'sts.amazonaws.com';
+/** The bootstrap roles `cdk deploy` assumes: deploy (CloudFormation), file assets, and read-only lookups for diff. */
+export const CDK_BOOTSTRAP_ROLE_KINDS = ['deploy', 'file-publishing', 'lookup'] as const;
+
+export interface DeployTarget {
+  /** GitHub environment the workflow job runs in (also the CDK stage). */
+  readonly environment: string;
+  readonly roleName: string;
+  /** ECR repository the job pushes the function image to. */
+  readonly repositoryName: string;
+}
+
+export interface GithubDeployAccessProps {
+  readonly owner: string;
+  readonly repo: string;
+  readonly cdkBootstrapQualifier: string;
+  readonly targets: readonly DeployTarget[];
+}
+
+/**
+ * GitHub Actions' OIDC provider and one deploy role per GitHub environment. A role trusts only tokens for its own
+ * environment of this repository, and may only assume the CDK bootstrap roles and push to its ECR repository.
+ */
+export class GithubDeployAccess extends Construct {
+  readonly provider: iam.OidcProviderNative;
+  readonly roles: ReadonlyMap<string, iam.Role>;
+
+  constructor(scope: Construct, id: string, props: GithubDeployAccessProps) {
+    super(scope, id);
+    validateGithubDeployAccessProps(props);
+
+    this.provider = new iam.OidcProviderNative(this, 'GithubOidcProvider', {
+      url: `https://${GITHUB_OIDC_HOST}`,
+      clientIds: [STS_AUDIENCE],
+    });
+
+    const roles = new Map<string, iam.Role>();
+    for (const target of props.targets) {
+      const role = new iam.Role(this, `DeployRole-${target.environment}`, {
+        roleName: target.roleName,
+        description: `GitHub Actions deploys ${props.owner}/${props.repo} to the ${target.environment} environment`,
+        maxSessionDuration: Duration.hours(1),
+        assumedBy: new iam.WebIdentityPrincipal(this.provider.oidcProviderArn, {
+          // StringEquals on both: a token for another repository, branch, PR or environment never matches.
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: `repo:${props.owner}/${props.repo}:environment:${target.environment}`,
+          },
+        }),
+      });
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeCdkBootstrapRoles',
+          actions: ['sts:AssumeRole'],
+          resources: CDK_BOOTSTRAP_ROLE_KINDS.map(
+            (kind) =>
+              `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-${props.cdkBootstrapQualifier}-${kind}-role-${Aws.ACCOUNT_ID}-${Aws.REGION}`,
+          ),
+        }),
+      );
+      ecr.Repository.fromRepositoryName(this, `Repository-${target.environment}`, target.repositoryName).grantPush(
+        role,
+      );
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permissions; written by repository.grantPush, every other action is on one repository.',
+      });
+      new CfnOutput(this, `DeployRoleArn-${target.environment}`, {
+        value: role.roleArn,
+        description: `Set as the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment "${target.environment}"`,
+      }).overrideLogicalId(`DeployRoleArn${target.environment.replace(/[^A-Za-z0-9]/g, '')}`);
+      roles.set(target.environment, role);
+    }
+    this.roles = roles;
+  }
+}
+
+function validateGithubDeployAccessProps(props: GithubDeployAccessProps): void {
+  requireMatch('GithubDeployAccess owner', props.owner, /^[A-Za-z0-9-]{1,39}$/, 'a GitHub user or organisation name');
+  requireMatch('GithubDeployAccess repo', props.repo, /^[A-Za-z0-9._-]{1,100}$/, 'a GitHub repository name');
+  if (props.targets.length === 0) {
+    throw new Error('GithubDeployAccess targets must name at least one GitHub environment');
+  }
+  const seen = new Set<string>();
+  for (const target of props.targets) {
+    // "*" or "?" would turn the StringEquals on `sub` into something that never matches, or invite StringLike.
+    requireMatch(
+      'GithubDeployAccess target environment',
+      target.environment,
+      /^[A-Za-z0-9_.-]{1,255}$/,
+      'a GitHub environment name without wildcards',
+    );
+    requireMatch('GithubDeployAccess target roleName', target.roleName, /^[\w+=,.@-]{1,64}$/, 'an IAM role name');
+    if (seen.has(target.environment)) {
+      throw new Error(`GithubDeployAccess targets name environment "${target.environment}" twice`);
+    }
+    seen.add(target.environment);
+  }
+}

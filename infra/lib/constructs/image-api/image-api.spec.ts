@@ -1,0 +1,138 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { newTestStack, templateOf } from '../../../test/test-app';
+import { BINARY_MEDIA_TYPES, ImageApi, type ImageApiProps } from './image-api';
+
+function build(patch: Partial<Omit<ImageApiProps, 'handler'>> = {}) {
+  const stack = newTestStack();
+  const handler = new lambda.Function(stack, 'Handler', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'),
+  });
+  new ImageApi(stack, 'ImageApi', {
+    apiName: 'imagestore-dev-api',
+    stageName: 'dev',
+    handler,
+    corsAllowedOrigins: ['http://localhost:3000'],
+    throttleRateLimit: 20,
+    throttleBurstLimit: 40,
+    reviewerQuotaPerDay: 5000,
+    accessLogRetentionDays: 14,
+    removal: 'destroy',
+    ...patch,
+  });
+  return templateOf(stack);
+}
+
+describe(ImageApi.name, () => {
+  const template = build();
+  const methods = () => Object.values(template.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties);
+
+  it('declares multipart/form-data and image/* as binary media types', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      BinaryMediaTypes: ['multipart/form-data', 'image/*'],
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    expect(BINARY_MEDIA_TYPES).not.toContain('*/*');
+  });
+
+  it('proxies the root and {proxy+} to the function (Lambda proxy) with the API key required', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+    const anyMethods = methods().filter((m) => m.HttpMethod === 'ANY');
+    expect(anyMethods).toHaveLength(2);
+    for (const method of anyMethods) {
+      expect(method).toMatchObject({
+        ApiKeyRequired: true,
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+      });
+    }
+  });
+
+  it('leaves GET /health open for health checks', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
+    const health = methods().filter((m) => m.HttpMethod === 'GET');
+    expect(health).toHaveLength(1);
+    expect(health[0].ApiKeyRequired).not.toBe(true);
+  });
+
+  it('answers CORS preflight without a key, as text despite the binary media types, for the configured origins only', () => {
+    const options = methods().filter((m) => m.HttpMethod === 'OPTIONS');
+    expect(options.length).toBeGreaterThanOrEqual(3);
+    for (const method of options) {
+      expect(method.ApiKeyRequired).not.toBe(true);
+      expect(method.AuthorizationType).toBe('NONE');
+      expect(method.Integration).toMatchObject({ Type: 'MOCK', ContentHandling: 'CONVERT_TO_TEXT' });
+      const headers = method.Integration.IntegrationResponses[0].ResponseParameters;
+      expect(headers['method.response.header.Access-Control-Allow-Origin']).toBe("'http://localhost:3000'");
+    }
+  });
+
+  it('has a stage with JSON access logs, X-Ray tracing, metrics and default throttling', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      AccessLogSetting: {
+        DestinationArn: Match.objectLike({
+          'Fn::Join': ['', Match.arrayWith([{ Ref: Match.stringLikeRegexp('^ImageApiAccessLogs') }])],
+        }),
+        Format: Match.anyValue(),
+      },
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          MetricsEnabled: true,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: 20,
+          ThrottlingBurstLimit: 40,
+        }),
+      ],
+    });
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      apiKeyId: '$context.identity.apiKeyId',
+    });
+    expect(JSON.stringify(format)).not.toContain('$context.identity.apiKey"');
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/apigateway/imagestore-dev-api/access',
+      RetentionInDays: 14,
+    });
+  });
+
+  it('has a reviewers API key on a usage plan with throttle and daily quota, whose value is never output', () => {
+    template.hasResourceProperties('AWS::ApiGateway::ApiKey', {
+      Name: 'imagestore-dev-api-reviewers',
+      Enabled: true,
+      Value: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 20, BurstLimit: 40 },
+      Quota: { Limit: 5000, Period: 'DAY' },
+      ApiStages: [Match.objectLike({ Stage: { Ref: Match.stringLikeRegexp('DeploymentStage') } })],
+    });
+    template.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 1);
+    const outputs = template.findOutputs('*');
+    const readKey = Object.entries(outputs).find(([id]) => id.includes('ReadReviewerApiKey'))?.[1];
+    expect(JSON.stringify(readKey?.Value)).toContain('aws apigateway get-api-key --api-key ');
+    expect(JSON.stringify(readKey?.Value)).toContain('--include-value');
+    for (const output of Object.values(outputs)) {
+      expect(JSON.stringify(output.Value)).not.toMatch(/GetAtt.*ApiKey.*Value/);
+    }
+  });
+
+  it.each([
+    [{ throttleBurstLimit: 10 }, /ImageApi throttleBurstLimit \(10\) must be at least throttleRateLimit \(20\)/],
+    [{ throttleRateLimit: 0 }, /ImageApi throttleRateLimit must be an integer from 1 to 10000, got 0/],
+    [{ reviewerQuotaPerDay: -1 }, /ImageApi reviewerQuotaPerDay must be an integer/],
+    [{ stageName: 'dev-1' }, /ImageApi stageName must be letters, digits and _/],
+    [{ corsAllowedOrigins: ['https://*.example.org'] }, /ImageApi corsAllowedOrigins must hold exact origins/],
+  ])('rejects invalid props with a clear error (%#)', (patch, message) => {
+    expect(() => build(patch)).toThrow(message);
+  });
+});
