@@ -1,0 +1,25 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/app-config';
+import type { StageResourceNames } from '../config/naming';
+import { FunctionImageRepository } from '../constructs/function-image-repository/function-image-repository';
+
+export interface RegistryStackProps extends StackProps {
+  readonly stage: StageConfig;
+  readonly names: StageResourceNames;
+}
+
+/** Deployed first so CI can push the function image before the service stack creates the function. */
+export class RegistryStack extends Stack {
+  readonly functionImage: FunctionImageRepository;
+
+  constructor(scope: Construct, id: string, props: RegistryStackProps) {
+    super(scope, id, props);
+    this.functionImage = new FunctionImageRepository(this, 'FunctionImageRepository', {
+      repositoryName: props.names.repositoryName,
+      maxImageCount: props.stage.ecrMaxImageCount,
+      removal: props.stage.statefulRemoval,
+      pullingFunctionNamePrefix: props.names.prefix,
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/app-config';
+import type { StageResourceNames } from '../config/naming';
+import { ApiFirewall } from '../constructs/api-firewall/api-firewall';
+import { ApiFunction, POWERTOOLS_SERVICE_NAME } from '../constructs/api-function/api-function';
+import { ImageApi } from '../constructs/image-api/image-api';
+import { ImageBucket } from '../constructs/image-bucket/image-bucket';
+import { LogArchive } from '../constructs/log-archive/log-archive';
+import { LogsBucket } from '../constructs/logs-bucket/logs-bucket';
+import { ServiceMonitoring } from '../constructs/service-monitoring/service-monitoring';
+
+export interface ServiceStackProps extends StackProps {
+  readonly stage: StageConfig;
+  readonly names: StageResourceNames;
+  /** Tag of the function image in the stage's ECR repository. */
+  readonly imageTag: string;
+}
+
+/** Everything that serves requests: buckets, function, API, firewall, log archive and monitoring. */
+export class ServiceStack extends Stack {
+  readonly imageBucket: ImageBucket;
+  readonly apiFunction: ApiFunction;
+  readonly imageApi: ImageApi;
+  readonly monitoring: ServiceMonitoring;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const { stage, names } = props;
+
+    const logs = new LogsBucket(this, 'LogsBucket', {
+      removal: stage.statefulRemoval,
+      expirationDays: stage.logArchiveExpirationDays,
+    });
+
+    this.imageBucket = new ImageBucket(this, 'ImageBucket', {
+      removal: stage.statefulRemoval,
+      noncurrentVersionExpirationDays: stage.noncurrentVersionExpirationDays,
+      corsAllowedOrigins: stage.api.corsAllowedOrigins,
+      accessLogsBucket: logs.bucket,
+    });
+
+    // By name, not by a cross-stack export: the registry stack stays independent of the function using it.
+    const repository = ecr.Repository.fromRepositoryName(this, 'FunctionImageRepository', names.repositoryName);
+    this.apiFunction = new ApiFunction(this, 'ApiFunction', {
+      functionName: names.functionName,
+      repository,
+      imageTag: props.imageTag,
+      function: stage.function,
+      limits: stage.limits,
+      imageBucket: this.imageBucket,
+      logRetentionDays: stage.logRetentionDays,
+      removal: stage.statefulRemoval,
+    });
+
+    this.imageApi = new ImageApi(this, 'ImageApi', {
+      apiName: names.apiName,
+      stageName: stage.stageName,
+      handler: this.apiFunction.function,
+      corsAllowedOrigins: stage.api.corsAllowedOrigins,
+      throttleRateLimit: stage.api.throttleRateLimit,
+      throttleBurstLimit: stage.api.throttleBurstLimit,
+      reviewerQuotaPerDay: stage.api.reviewerQuotaPerDay,
+      accessLogRetentionDays: stage.logRetentionDays,
+      removal: stage.statefulRemoval,
+    });
+
+    if (stage.api.wafEnabled) {
+      new ApiFirewall(this, 'ApiFirewall', {
+        webAclName: names.webAclName,
+        stageArn: this.imageApi.api.deploymentStage.stageArn,
+        rateLimitPer5Minutes: stage.api.wafRateLimitPer5Minutes,
+      });
+    } else {
+      Validations.of(this.imageApi.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: `WAF is switched off for ${stage.stageName} in config (api.wafEnabled) to save its ~$6/month; usage-plan and stage throttling still apply.`,
+      });
+    }
+
+    new LogArchive(this, 'LogArchive', {
+      deliveryStreamName: names.logDeliveryStreamName,
+      bucket: logs.bucket,
+      prefix: `cloudwatch-logs/${stage.stageName}/`,
+      logGroups: [this.apiFunction.logGroup, this.imageApi.accessLogGroup],
+    });
+
+    this.monitoring = new ServiceMonitoring(this, 'Monitoring', {
+      namePrefix: names.prefix,
+      api: this.imageApi.api,
+      apiStageName: stage.stageName,
+      function: this.apiFunction.function,
+      imageBucket: this.imageBucket.bucket,
+      alarms: stage.alarms,
+      metricsNamespace: POWERTOOLS_SERVICE_NAME,
+      serviceDimension: POWERTOOLS_SERVICE_NAME,
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/app-config';
+import { stageResourceNames } from '../config/naming';
+import { RegistryStack } from '../stacks/registry-stack';
+import { ServiceStack } from '../stacks/service-stack';
+
+export interface ImagestoreStageProps extends StageProps {
+  readonly appName: string;
+  readonly stage: StageConfig;
+  readonly imageTag: string;
+}
+
+/**
+ * One deployment of the service (`dev` or `prod`): a registry stack, then the service stack that runs the image.
+ * Deploy order: `cdk deploy <stage>/Registry`, push the image, `cdk deploy <stage>/Service -c imageTag=<tag>`.
+ */
+export class ImagestoreStage extends Stage {
+  readonly registry: RegistryStack;
+  readonly service: ServiceStack;
+
+  constructor(scope: Construct, id: string, props: ImagestoreStageProps) {
+    super(scope, id, props);
+    const names = stageResourceNames(props.appName, props.stage.stageName);
+
+    this.registry = new RegistryStack(this, 'Registry', {
+      stackName: names.registryStackName,
+      description: `${props.appName} ${props.stage.stageName}: ECR repository for the function image`,
+      stage: props.stage,
+      names,
+      terminationProtection: props.stage.statefulRemoval === 'retain',
+    });
+    this.service = new ServiceStack(this, 'Service', {
+      stackName: names.serviceStackName,
+      description: `${props.appName} ${props.stage.stageName}: buckets, function, API, monitoring`,
+      stage: props.stage,
+      names,
+      imageTag: props.imageTag,
+      terminationProtection: props.stage.statefulRemoval === 'retain',
+    });
+    // The function needs its image, which needs the repository: deploy the registry first.
+    this.service.addStackDependency(this.registry, 'the function image lives in the registry stack repository');
+
+    Tags.of(this).add('app', props.appName);
+    Tags.of(this).add('stage', props.stage.stageName);
+  }
+}

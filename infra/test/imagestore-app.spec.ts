@@ -1,0 +1,146 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { buildTestApp, TEST_IMAGE_TAG } from './test-app';
+
+const built = buildTestApp({ alarmEmail: 'ops@example.org' });
+const dev = Template.fromStack(built.stages.dev.service);
+const prod = Template.fromStack(built.stages.prod.service);
+
+function alarmsOf(template: Template) {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+}
+
+describe('imagestore app', () => {
+  it('has an identity stack and a dev and a prod stage, each a registry stack then a service stack', () => {
+    const stacks = built.app.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+    expect(stacks.map((s) => s.stackName).sort()).toEqual([
+      'imagestore-dev-registry',
+      'imagestore-dev-service',
+      'imagestore-identity',
+      'imagestore-prod-registry',
+      'imagestore-prod-service',
+    ]);
+    for (const stage of [built.stages.dev, built.stages.prod]) {
+      expect(stage.service.dependencies).toContain(stage.registry);
+    }
+  });
+
+  it("runs the image tag passed as context from the stage's own repository", () => {
+    for (const [template, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Code: { ImageUri: { 'Fn::Join': ['', Match.arrayWith([`/imagestore-${stage}:${TEST_IMAGE_TAG}`])] } },
+      });
+    }
+  });
+
+  it('has no lookups and no parameters besides the bootstrap version', () => {
+    const manifest = built.app.synth().manifest;
+    expect(manifest.missing ?? []).toEqual([]);
+    for (const template of [dev, prod]) {
+      expect(Object.keys(template.toJSON().Parameters ?? {})).toEqual(['BootstrapVersion']);
+    }
+  });
+
+  it('keeps prod data and destroys dev data with the stack', () => {
+    const buckets = (t: Template) => Object.values(t.findResources('AWS::S3::Bucket'));
+    expect(buckets(prod).every((b) => b.DeletionPolicy === 'Retain')).toBe(true);
+    expect(buckets(dev).every((b) => b.DeletionPolicy === 'Delete')).toBe(true);
+    prod.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    dev.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    expect(built.stages.prod.service.terminationProtection).toBe(true);
+    expect(built.stages.dev.service.terminationProtection).toBe(false);
+  });
+
+  it('retains logs per stage and keeps a Lambda timeout below 29 s in both', () => {
+    dev.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/lambda/imagestore-dev-api',
+      RetentionInDays: 14,
+    });
+    prod.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/lambda/imagestore-prod-api',
+      RetentionInDays: 90,
+    });
+    for (const template of [dev, prod]) {
+      const fns = Object.values(
+        template.findResources('AWS::Lambda::Function', { Properties: { PackageType: 'Image' } }),
+      );
+      expect(fns).toHaveLength(1);
+      expect(fns[0].Properties.Timeout).toBeLessThan(29);
+    }
+    prod.hasResourceProperties('AWS::Lambda::Function', { PackageType: 'Image', ReservedConcurrentExecutions: 20 });
+  });
+
+  it('puts WAF in front of prod by default and not dev', () => {
+    prod.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    prod.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    dev.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  it('alarms on 5XX rate, p99 latency, Lambda errors and throttles, notifying the SNS topic', () => {
+    const alarms = alarmsOf(prod);
+    const topicRef = { Ref: expect.stringMatching(/^MonitoringAlarmTopic/) };
+    const find = (predicate: (a: (typeof alarms)[number]) => boolean, what: string) => {
+      const alarm = alarms.find(predicate);
+      expect(alarm, what).toBeDefined();
+      expect(alarm!.AlarmActions).toEqual([topicRef]);
+      return alarm!;
+    };
+    const fivexx = find((a) => JSON.stringify(a.Metrics ?? '').includes('5XXError'), '5XX rate');
+    expect(fivexx.Threshold).toBe(1);
+    expect(JSON.stringify(fivexx.Metrics)).toContain('100 * faults');
+    const p99 = find((a) => /"MetricName":"Latency".*"Stat":"p99"/.test(JSON.stringify(a.Metrics)), 'p99 latency');
+    expect(p99.Threshold).toBe(3000);
+    find((a) => JSON.stringify(a.Metrics).includes('"MetricName":"Errors","Namespace":"AWS/Lambda"'), 'Lambda errors');
+    find(
+      (a) => JSON.stringify(a.Metrics).includes('"MetricName":"Throttles","Namespace":"AWS/Lambda"'),
+      'Lambda throttles',
+    );
+    expect(alarms).toHaveLength(4);
+    prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+  });
+
+  it('has a dashboard with API, Lambda, EMF and bucket metrics', () => {
+    const [dashboard] = Object.values(prod.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const needle of [
+      '4XXError',
+      '5XXError',
+      'p50',
+      'p90',
+      'p99',
+      'Errors',
+      'Throttles',
+      'Duration',
+      'ConcurrentExecutions',
+      'ColdStart',
+      'ImagesUploaded',
+      'BytesStored',
+      'UploadsRefused',
+      'BucketSizeBytes',
+      'NumberOfObjects',
+    ]) {
+      expect(body, needle).toContain(needle);
+    }
+    expect(dashboard.Properties.DashboardName).toBe('imagestore-prod');
+  });
+
+  it('archives function and access logs to the logs bucket through Firehose', () => {
+    prod.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    prod.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+    prod.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      ExtendedS3DestinationConfiguration: Match.objectLike({ Prefix: 'cloudwatch-logs/prod/!{timestamp:yyyy/MM/dd}/' }),
+    });
+  });
+
+  it('never puts the API key value or the cursor secret in an output', () => {
+    for (const template of [dev, prod]) {
+      const outputs = JSON.stringify(template.toJSON().Outputs);
+      expect(outputs).not.toContain('secretsmanager');
+      expect(outputs).not.toMatch(/"Fn::GetAtt":\["[^"]*ApiKey[^"]*","Value"\]/);
+    }
+  });
+});
