@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
-import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { routeLogsThroughPowertoolsInLambda } from '../observability/log-routing';
+import { requestIdFor } from './request-id';
 
 /**
  * Structured JSON logs (pretty in a terminal) with the request id on every line, including lines logged by
@@ -16,16 +17,14 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
+          // In Lambda the same lines go through the Powertools Logger (invocation keys, correlation id).
+          pinoHttp: routeLogsThroughPowertoolsInLambda({
             level: config.LOG_LEVEL,
             messageKey: 'msg',
             quietReqLogger: true,
             customAttributeKeys: { reqId: 'requestId', responseTime: 'durationMs' },
-            genReqId: (req: IncomingMessage, res: ServerResponse) => {
-              const id = requestIdFor(req);
-              res.setHeader(REQUEST_ID_HEADER, id);
-              return id;
-            },
+            genReqId: (req: IncomingMessage & { id?: unknown }) =>
+              typeof req.id === 'string' ? req.id : requestIdFor(req),
             serializers: {
               req: (req: { method?: string; url?: string }) => ({
                 method: req.method,
@@ -51,7 +50,7 @@ export class LoggingModule {
                   },
                 }
               : {}),
-          },
+          }),
         }),
       ],
     };

@@ -1,0 +1,52 @@
+import type { Readable } from 'node:stream';
+import type { ImageRecord } from '../images/image-record';
+import {
+  ImageStorage,
+  type ByteRange,
+  type ImagePage,
+  type ListImagesQuery,
+  type OpenedImage,
+} from '../images/image-storage';
+
+/** The one thing the decorator needs from a tracer: run `fn` inside a named subsegment. */
+export interface SubsegmentTracer {
+  trace<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Decorates the storage port with one X-Ray subsegment per call (`storage.put`, `storage.open`, …), whichever
+ * adapter is behind it. Only installed when tracing is on; otherwise the adapter is used as is.
+ */
+export class TracedImageStorage extends ImageStorage {
+  constructor(
+    private readonly inner: ImageStorage,
+    private readonly tracer: SubsegmentTracer,
+  ) {
+    super();
+  }
+
+  put(record: ImageRecord, body: Readable): Promise<void> {
+    return this.tracer.trace('storage.put', () => this.inner.put(record, body));
+  }
+
+  head(id: string): Promise<ImageRecord | undefined> {
+    return this.tracer.trace('storage.head', () => this.inner.head(id));
+  }
+
+  /** Covers opening the object; the bytes then stream to the client outside the subsegment. */
+  open(id: string, range?: ByteRange): Promise<OpenedImage | undefined> {
+    return this.tracer.trace('storage.open', () => this.inner.open(id, range));
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.tracer.trace('storage.delete', () => this.inner.delete(id));
+  }
+
+  list(query: ListImagesQuery): Promise<ImagePage> {
+    return this.tracer.trace('storage.list', () => this.inner.list(query));
+  }
+
+  checkReady(): Promise<void> {
+    return this.tracer.trace('storage.checkReady', () => this.inner.checkReady());
+  }
+}

@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// npm run bench: the built Lambda handler against a bare @aws-sdk/client-s3 handler, side by side in one run.
+// Every sample is a fresh `node` process; figures are medians over RUNS samples (default 7).
+//   RUNS=9 INVOCATIONS=1000 npm run bench
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_OUT_DIR, ensureLambdaBuilt } from '../scripts/build-lambda.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = Math.max(5, Number(process.env.RUNS ?? 7));
+const invocations = Math.max(1000, Number(process.env.INVOCATIONS ?? 1000));
+const TARGETS = { coldStartRatio: 2, warmP50ExtraMs: 1, rssRatio: 1.5, artifactMb: 30 };
+
+const handlerFile = await ensureLambdaBuilt();
+const storageDir = mkdtempSync(join(tmpdir(), 'imagestore-bench-'));
+const scratch = mkdtempSync(join(tmpdir(), 'imagestore-bench-results-'));
+
+const subjects = [
+  { key: 'handler', label: 'handler (bundled, disk storage)', file: handlerFile, env: {} },
+  { key: 'baseline', label: 'baseline (@aws-sdk/client-s3)', file: join(root, 'bench/baseline-handler.cjs'), env: {} },
+  {
+    key: 'handlerLambdaEnv',
+    label: 'handler, Powertools on (Lambda env, X-Ray off)',
+    file: handlerFile,
+    env: {
+      AWS_LAMBDA_FUNCTION_NAME: 'imagestore-bench',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    },
+  },
+];
+
+function sample(subject, run) {
+  const resultFile = join(scratch, `${subject.key}-${run}.json`);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info', // as deployed: one JSON line per request (to /dev/null here)
+    LOG_FORMAT: 'json',
+    STORAGE_DRIVER: 'disk',
+    STORAGE_DIR: storageDir,
+    CURSOR_SECRET: 'bench-cursor-secret-bench-cursor-secret',
+    AWS_REGION: 'us-east-1',
+    ...subject.env,
+  };
+  execFileSync(
+    process.execPath,
+    ['--expose-gc', join(root, 'bench/sample.cjs'), subject.file, String(invocations), resultFile],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  return JSON.parse(readFileSync(resultFile, 'utf8'));
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+// Interleaved, so drift on the machine hits every subject alike.
+const samples = Object.fromEntries(subjects.map((subject) => [subject.key, []]));
+for (let run = 0; run < runs; run++) {
+  for (const subject of subjects) samples[subject.key].push(sample(subject, run));
+  process.stderr.write(`run ${run + 1}/${runs} done\n`);
+}
+rmSync(storageDir, { recursive: true, force: true });
+rmSync(scratch, { recursive: true, force: true });
+
+const summary = Object.fromEntries(
+  subjects.map(({ key }) => [
+    key,
+    Object.fromEntries(
+      ['coldStartMs', 'p50Ms', 'p99Ms', 'rssFirstMb', 'rssAfterMb', 'heapFirstMb', 'heapAfterMb'].map((metric) => [
+        metric,
+        median(samples[key].map((s) => s[metric])),
+      ]),
+    ),
+  ]),
+);
+const artifactMb = Number(execFileSync('du', ['-sb', DEFAULT_OUT_DIR], { encoding: 'utf8' }).split('\t')[0]) / 2 ** 20;
+
+const fmt = (value, digits = 1) => value.toFixed(digits);
+const rows = subjects.map(({ key, label }) => {
+  const s = summary[key];
+  return [
+    label,
+    fmt(s.coldStartMs, 0),
+    fmt(s.p50Ms, 3),
+    fmt(s.p99Ms, 3),
+    fmt(s.rssFirstMb),
+    fmt(s.rssAfterMb),
+    `${fmt(s.heapFirstMb)} → ${fmt(s.heapAfterMb)}`,
+  ];
+});
+const header = [
+  '',
+  'cold start ms',
+  'warm p50 ms',
+  'warm p99 ms',
+  'RSS 1st MB',
+  `RSS after ${invocations} MB`,
+  'live heap after GC MB',
+];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+const line = (cells) =>
+  `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+console.log(
+  `\nnode ${process.version}, ${runs} fresh processes per subject, ${invocations} warm invocations each (medians)\n`,
+);
+console.log(line(header));
+console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+for (const row of rows) console.log(line(row));
+console.log(`\nartifact on disk (dist-lambda/): ${fmt(artifactMb)} MB`);
+
+const h = summary.handler;
+const b = summary.baseline;
+const checks = [
+  [
+    'cold start handler / baseline',
+    h.coldStartMs / b.coldStartMs,
+    `≤ ${TARGETS.coldStartRatio}×`,
+    h.coldStartMs / b.coldStartMs <= TARGETS.coldStartRatio,
+    '×',
+  ],
+  [
+    'warm p50 handler − baseline',
+    h.p50Ms - b.p50Ms,
+    `≤ ${TARGETS.warmP50ExtraMs} ms`,
+    h.p50Ms - b.p50Ms <= TARGETS.warmP50ExtraMs,
+    ' ms',
+  ],
+  [
+    'RSS after first response handler / baseline',
+    h.rssFirstMb / b.rssFirstMb,
+    `≤ ${TARGETS.rssRatio}×`,
+    h.rssFirstMb / b.rssFirstMb <= TARGETS.rssRatio,
+    '×',
+  ],
+  [
+    'live heap growth over the warm invocations (handler, after GC)',
+    h.heapAfterMb - h.heapFirstMb,
+    '≤ 2 MB',
+    h.heapAfterMb - h.heapFirstMb <= 2,
+    ' MB',
+  ],
+  ['artifact size', artifactMb, `≤ ${TARGETS.artifactMb} MB`, artifactMb <= TARGETS.artifactMb, ' MB'],
+];
+console.log('');
+for (const [name, value, target, ok, unit] of checks) {
+  console.log(`${ok ? 'PASS' : 'MISS'}  ${name}: ${fmt(value, 2)}${unit} (target ${target})`);
+}
+
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench/results/latest.json'),
+  `${JSON.stringify({ node: process.version, runs, invocations, artifactMb, summary, samples }, null, 2)}\n`,
+);

@@ -1,0 +1,84 @@
+'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- loads handlers the way the Lambda runtime does */
+// One benchmark sample, always in a fresh process: load a handler, time the first response from process start,
+// then time many warm invocations. Usage: node bench/sample.cjs <handler.js> <invocations> <result.json>
+const { writeFileSync } = require('node:fs');
+
+const [handlerPath, invocationsArg, resultPath] = process.argv.slice(2);
+const invocations = Number(invocationsArg);
+
+function listEvent(i) {
+  return {
+    resource: '/{proxy+}',
+    path: '/images',
+    httpMethod: 'GET',
+    headers: { host: 'bench.execute-api.local', accept: 'application/json' },
+    multiValueHeaders: { host: ['bench.execute-api.local'], accept: ['application/json'] },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: 'images' },
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      stage: 'bench',
+      path: '/bench/images',
+      requestId: `bench-${i}`,
+      httpMethod: 'GET',
+      resourcePath: '/{proxy+}',
+      identity: { sourceIp: '127.0.0.1' },
+    },
+  };
+}
+
+const context = (i) => ({
+  awsRequestId: `req-${i}`,
+  functionName: 'imagestore-bench',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:imagestore-bench',
+  memoryLimitInMB: '1024',
+  getRemainingTimeInMillis: () => 25000,
+});
+
+function check(result) {
+  if (result.statusCode !== 200) throw new Error(`unexpected status ${result.statusCode}: ${result.body}`);
+  if (!Array.isArray(JSON.parse(result.body).items)) throw new Error('unexpected body');
+}
+
+(async () => {
+  const { handler } = require(handlerPath);
+  check(await handler(listEvent(0), context(0)));
+  // performance.now() counts from process start (timeOrigin), so this includes Node's own start-up.
+  const coldStartMs = performance.now();
+  const rssFirstMb = process.memoryUsage().rss / 2 ** 20;
+  // Live JS heap after a full GC: the figure that shows a leak (RSS also holds memory V8 and malloc keep).
+  global.gc?.();
+  const heapFirstMb = process.memoryUsage().heapUsed / 2 ** 20;
+  const latencies = new Float64Array(invocations);
+  for (let i = 0; i < invocations; i++) {
+    const started = process.hrtime.bigint();
+    check(await handler(listEvent(i + 1), context(i + 1)));
+    latencies[i] = Number(process.hrtime.bigint() - started) / 1e6;
+  }
+  const rssAfterMb = process.memoryUsage().rss / 2 ** 20;
+  global.gc?.();
+  const heapAfterMb = process.memoryUsage().heapUsed / 2 ** 20;
+  latencies.sort();
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+  writeFileSync(
+    resultPath,
+    JSON.stringify({
+      coldStartMs,
+      rssFirstMb,
+      rssAfterMb,
+      heapFirstMb,
+      heapAfterMb,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      invocations,
+    }),
+  );
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
