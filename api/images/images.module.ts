@@ -1,17 +1,22 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { CursorCodec } from './cursor.codec';
+import { DirectUploadStore } from './direct-uploads/direct-upload-store';
+import { DirectUploadsController } from './direct-uploads/direct-uploads.controller';
+import { DirectUploadsService } from './direct-uploads/direct-uploads.service';
 import { ImageProcessor } from './image-processor';
 import { ImageStorage } from './image-storage';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
-import { createImageStorage } from './storage/image-storage.factory';
+import { createDirectUploadStore, createImageStorage } from './storage/image-storage.factory';
 
 @Module({
-  controllers: [ImagesController],
+  // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
+  controllers: [DirectUploadsController, ImagesController],
   providers: [
     ImagesService,
+    DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,
     {
@@ -20,6 +25,7 @@ import { createImageStorage } from './storage/image-storage.factory';
       inject: [AppConfig],
     },
     { provide: ImageStorage, useFactory: createImageStorage, inject: [AppConfig] },
+    { provide: DirectUploadStore, useFactory: createDirectUploadStore, inject: [AppConfig] },
   ],
   exports: [ImageStorage],
 })
