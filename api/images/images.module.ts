@@ -9,7 +9,12 @@ import { ImageStorage } from './image-storage';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
-import { createDirectUploadStore, createImageStorage } from './storage/image-storage.factory';
+import {
+  createDirectUploadStore,
+  createImageStorage,
+  createStorageAdapter,
+  STORAGE_ADAPTER,
+} from './storage/image-storage.factory';
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
@@ -24,8 +29,9 @@ import { createDirectUploadStore, createImageStorage } from './storage/image-sto
       useFactory: (config: AppConfig) => new CursorCodec(config.cursorSecret),
       inject: [AppConfig],
     },
-    { provide: ImageStorage, useFactory: createImageStorage, inject: [AppConfig] },
-    { provide: DirectUploadStore, useFactory: createDirectUploadStore, inject: [AppConfig] },
+    { provide: STORAGE_ADAPTER, useFactory: createStorageAdapter, inject: [AppConfig] },
+    { provide: ImageStorage, useFactory: createImageStorage, inject: [STORAGE_ADAPTER] },
+    { provide: DirectUploadStore, useFactory: createDirectUploadStore, inject: [STORAGE_ADAPTER] },
   ],
   exports: [ImageStorage],
 })

@@ -4,26 +4,41 @@ import type { DirectUploadStore } from '../direct-uploads/direct-upload-store';
 import type { ImageStorage } from '../image-storage';
 import { DiskImageStorage } from './disk.image-storage';
 
-/** Picks the adapter once, from validated config; in Lambda with tracing on, each call gets a subsegment. */
-export function createImageStorage(config: AppConfig): ImageStorage {
-  return traceStorageCalls(createAdapter(config));
-}
+/** The one adapter instance (and so the one S3 client) behind both ports. */
+export const STORAGE_ADAPTER = Symbol('STORAGE_ADAPTER');
 
-function createAdapter(config: AppConfig): ImageStorage {
+/** Picks the adapter once, from validated config. */
+export async function createStorageAdapter(config: AppConfig): Promise<ImageStorage> {
   switch (config.STORAGE_DRIVER) {
     case 'disk':
       return new DiskImageStorage(config.STORAGE_DIR);
-    case 's3':
-      throw new Error('STORAGE_DRIVER=s3 is not wired yet');
+    case 's3': {
+      // Loaded only in S3 mode, so the AWS SDK costs nothing at start-up with the disk driver.
+      const { S3ImageStorage } = await import('./s3.image-storage.js');
+      return new S3ImageStorage({
+        bucket: config.S3_BUCKET as string,
+        region: config.AWS_REGION,
+        endpoint: config.S3_ENDPOINT,
+        forcePathStyle: config.S3_FORCE_PATH_STYLE,
+        connectTimeoutMs: config.S3_CONNECT_TIMEOUT_MS,
+        requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
+        maxAttempts: config.S3_MAX_ATTEMPTS,
+      });
+    }
   }
 }
 
+/** In Lambda with tracing on, each storage call gets a subsegment. */
+export function createImageStorage(adapter: ImageStorage): ImageStorage {
+  return traceStorageCalls(adapter);
+}
+
 /** Only an object store can take uploads directly; with the disk driver the routes answer 501. */
-export function createDirectUploadStore(config: AppConfig): DirectUploadStore | null {
-  switch (config.STORAGE_DRIVER) {
-    case 'disk':
-      return null;
-    case 's3':
-      throw new Error('STORAGE_DRIVER=s3 is not wired yet');
-  }
+export function createDirectUploadStore(adapter: ImageStorage): DirectUploadStore | null {
+  const candidate = adapter as Partial<DirectUploadStore>;
+  return typeof candidate.createPresignedUpload === 'function' &&
+    typeof candidate.readIncoming === 'function' &&
+    typeof candidate.deleteIncoming === 'function'
+    ? (adapter as unknown as DirectUploadStore)
+    : null;
 }

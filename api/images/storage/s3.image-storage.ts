@@ -1,0 +1,310 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type HeadObjectCommandOutput,
+} from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import pLimit from 'p-limit';
+import { instrumentS3Client } from '../../observability/tracing';
+import {
+  DirectUploadStore,
+  StagedUploadTooLargeError,
+  type PresignedPost,
+  type PresignOptions,
+} from '../direct-uploads/direct-upload-store';
+import { ALLOWED_IMAGE_TYPES, IMAGE_ID_PATTERN, type AllowedImageType, type ImageRecord } from '../image-record';
+import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
+import { classifyS3Error } from './s3-errors';
+
+export interface S3ImageStorageOptions {
+  readonly bucket: string;
+  readonly region: string;
+  /** An S3-compatible endpoint (MinIO, Ceph RGW); AWS when absent. */
+  readonly endpoint?: string;
+  readonly forcePathStyle: boolean;
+  readonly connectTimeoutMs: number;
+  /** Per attempt, until the response headers arrive. */
+  readonly requestTimeoutMs: number;
+  readonly maxAttempts: number;
+  /** Explicit keys for tests; otherwise the SDK's default chain (environment, Lambda role, profile). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+const IMAGES_PREFIX = 'images/';
+const INCOMING_PREFIX = 'incoming/';
+const METADATA_VERSION = '1';
+const HEADS_IN_PARALLEL = 16;
+
+/**
+ * S3 adapter. Each image is one object, `images/<id>`: the sniffed type is its Content-Type and the rest of the
+ * record is user metadata, so HEAD answers a metadata read and no second store exists. Writes carry the SHA-256
+ * so S3 rejects a body corrupted in transit. Only this file talks to the AWS SDK.
+ */
+export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly deadlineMs: number;
+
+  constructor(options: S3ImageStorageOptions) {
+    super();
+    this.bucket = options.bucket;
+    // Bounds the whole call, retries included, so a request ends well inside API Gateway's 29 s.
+    this.deadlineMs = (options.connectTimeoutMs + options.requestTimeoutMs) * options.maxAttempts + 1000;
+    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    this.client = instrumentS3Client(
+      new S3Client({
+        region: options.region,
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle,
+        maxAttempts: options.maxAttempts,
+        credentials: options.credentials,
+        requestHandler: new NodeHttpHandler({
+          connectionTimeout: options.connectTimeoutMs,
+          requestTimeout: options.requestTimeoutMs,
+          throwOnRequestTimeout: true,
+          httpAgent: new HttpAgent(agentOptions),
+          httpsAgent: new HttpsAgent(agentOptions),
+        }),
+        // Third-party servers (Ceph RGW 16, older MinIO) refuse the aws-chunked CRC32 trailers newer SDKs send by
+        // default; the SHA-256 we send explicitly still protects every write.
+        ...(options.endpoint
+          ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
+          : {}),
+      }),
+    );
+  }
+
+  async put(record: ImageRecord, body: Readable): Promise<void> {
+    await this.call(
+      (abortSignal) =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: IMAGES_PREFIX + record.id,
+            Body: body,
+            ContentLength: record.size,
+            ContentType: record.contentType,
+            ChecksumSHA256: Buffer.from(record.sha256, 'hex').toString('base64'),
+            Metadata: toObjectMetadata(record),
+          }),
+          { abortSignal },
+        ),
+      'put',
+    );
+  }
+
+  async head(id: string): Promise<ImageRecord | undefined> {
+    if (!IMAGE_ID_PATTERN.test(id)) return undefined;
+    const output = await this.call(
+      (abortSignal) =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: IMAGES_PREFIX + id }), { abortSignal }),
+      'head',
+    );
+    return output && fromObjectMetadata(id, output);
+  }
+
+  async open(id: string, range?: ByteRange): Promise<OpenedImage | undefined> {
+    if (!IMAGE_ID_PATTERN.test(id)) return undefined;
+    const output = await this.call(
+      (abortSignal) =>
+        this.client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: IMAGES_PREFIX + id,
+            ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+          }),
+          { abortSignal },
+        ),
+      'open',
+    );
+    if (!output?.Body) return undefined;
+    const body = output.Body as Readable;
+    const record = fromObjectMetadata(id, output);
+    if (!record) {
+      body.destroy();
+      return undefined;
+    }
+    return { record, body, ...(range ? { range } : {}) };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    // S3 deletes are idempotent and say nothing about existence, so ask first.
+    if (!(await this.head(id))) return false;
+    await this.call(
+      (abortSignal) =>
+        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: IMAGES_PREFIX + id }), { abortSignal }),
+      'delete',
+    );
+    return true;
+  }
+
+  /**
+   * One LIST plus one HEAD per key (bounded parallelism): S3 listings carry no user metadata. A key deleted between
+   * the two calls is skipped.
+   */
+  async list({ limit, continuationToken }: ListImagesQuery): Promise<ImagePage> {
+    const page = await this.call(
+      (abortSignal) =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: IMAGES_PREFIX,
+            MaxKeys: limit,
+            ContinuationToken: continuationToken,
+          }),
+          { abortSignal },
+        ),
+      'list',
+    );
+    const ids = (page?.Contents ?? [])
+      .map((object) => object.Key?.slice(IMAGES_PREFIX.length) ?? '')
+      .filter((id) => IMAGE_ID_PATTERN.test(id));
+    const headLimit = pLimit(HEADS_IN_PARALLEL);
+    const records = await Promise.all(ids.map((id) => headLimit(() => this.head(id))));
+    const next = page?.IsTruncated ? page.NextContinuationToken : undefined;
+    return {
+      items: records.filter((record): record is ImageRecord => record !== undefined),
+      ...(next ? { continuationToken: next } : {}),
+    };
+  }
+
+  async checkReady(): Promise<void> {
+    await this.call(
+      (abortSignal) => this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal }),
+      'checkReady',
+      { missingIsFailure: true },
+    );
+  }
+
+  async createPresignedUpload(uploadId: string, { maxBytes, expiresSeconds }: PresignOptions): Promise<PresignedPost> {
+    const post = await this.call(
+      () =>
+        createPresignedPost(this.client, {
+          Bucket: this.bucket,
+          Key: INCOMING_PREFIX + uploadId,
+          Conditions: [['content-length-range', 1, maxBytes]],
+          // Fields become exact-match conditions. The staged object's declared type is pinned to an inert one: the
+          // real type is sniffed on completion, and nothing in incoming/ can ever be rendered as HTML.
+          Fields: { 'Content-Type': 'application/octet-stream' },
+          Expires: expiresSeconds,
+        }),
+      'presign',
+    );
+    if (!post) throw new Error('presigning returned nothing');
+    return { url: post.url, fields: post.fields };
+  }
+
+  async readIncoming(uploadId: string, maxBytes: number): Promise<Buffer | undefined> {
+    const output = await this.call(
+      (abortSignal) =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: INCOMING_PREFIX + uploadId }), {
+          abortSignal,
+        }),
+      'readIncoming',
+    );
+    if (!output?.Body) return undefined;
+    const body = output.Body as Readable;
+    const size = output.ContentLength ?? 0;
+    if (size > maxBytes) {
+      body.destroy();
+      throw new StagedUploadTooLargeError(size);
+    }
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of body) {
+      received += (chunk as Buffer).length;
+      if (received > maxBytes) {
+        body.destroy();
+        throw new StagedUploadTooLargeError(received);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  async deleteIncoming(uploadId: string): Promise<void> {
+    await this.call(
+      (abortSignal) =>
+        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: INCOMING_PREFIX + uploadId }), {
+          abortSignal,
+        }),
+      'deleteIncoming',
+    );
+  }
+
+  /**
+   * Runs one SDK call under the overall deadline and maps its failure: a missing object becomes `undefined`,
+   * everything else a storage error the edge knows how to answer.
+   */
+  private async call<T>(
+    send: (abortSignal: AbortSignal) => Promise<T>,
+    operation: string,
+    { missingIsFailure = false } = {},
+  ): Promise<T | undefined> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.deadlineMs);
+    try {
+      return await send(controller.signal);
+    } catch (error) {
+      const failure = classifyS3Error(error, operation, controller.signal.aborted);
+      if (failure === 'missing' && !missingIsFailure) return undefined;
+      throw failure === 'missing' ? classifyS3Error(error, operation, true, true) : failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function toObjectMetadata(record: ImageRecord): Record<string, string> {
+  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is percent-encoded.
+  return {
+    'record-version': METADATA_VERSION,
+    size: String(record.size),
+    width: String(record.width),
+    height: String(record.height),
+    sha256: record.sha256,
+    'created-at': record.createdAt,
+    ...(record.originalName === null ? {} : { 'original-name': encodeURIComponent(record.originalName) }),
+  };
+}
+
+function fromObjectMetadata(
+  id: string,
+  output: Pick<HeadObjectCommandOutput, 'ContentType' | 'Metadata'>,
+): ImageRecord | undefined {
+  const metadata = output.Metadata ?? {};
+  const contentType = output.ContentType;
+  // Objects not written by this service (or by an incompatible version) are not images we can vouch for.
+  if (metadata['record-version'] !== METADATA_VERSION || !isAllowedType(contentType)) return undefined;
+  const originalName = metadata['original-name'];
+  return {
+    id,
+    contentType,
+    size: Number(metadata.size),
+    width: Number(metadata.width),
+    height: Number(metadata.height),
+    sha256: metadata.sha256 ?? '',
+    originalName: originalName === undefined ? null : safeDecode(originalName),
+    createdAt: metadata['created-at'] ?? '',
+  };
+}
+
+const isAllowedType = (value: string | undefined): value is AllowedImageType =>
+  (ALLOWED_IMAGE_TYPES as readonly string[]).includes(value ?? '');
+
+function safeDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}
