@@ -5,12 +5,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { REGISTRY_OUTPUTS, SERVICE_OUTPUTS, STAGE_STACK_IDS } from '../infra/lib/config/deploy-contract';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workflowsDir = path.join(root, '.github', 'workflows');
 
 interface Step {
   name?: string;
+  id?: string;
+  if?: string;
+  env?: Record<string, string>;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -24,6 +28,7 @@ interface Job {
 }
 interface Workflow {
   on: Record<string, unknown> | string | string[];
+  env?: Record<string, string>;
   permissions?: unknown;
   concurrency?: unknown;
   defaults?: { run?: { 'working-directory'?: string } };
@@ -227,5 +232,80 @@ describe('.github/workflows', () => {
       expect(job.permissions, where).toMatchObject({ 'id-token': 'write' });
       expect((job as { environment?: unknown }).environment, where).toBeDefined();
     }
+  });
+});
+
+describe('deploy-stage.yml against the infra contract (infra/lib/config/deploy-contract.ts)', () => {
+  const deployStage = workflows.find(({ file }) => file === 'deploy-stage.yml')!;
+  const env = deployStage.doc.env ?? {};
+  const steps = deployStage.doc.jobs.deploy?.steps ?? [];
+  // Shell continuation lines joined, so one command is one line.
+  const runs = steps
+    .map((step) => step.run ?? '')
+    .join('\n')
+    .replace(/\\\n\s*/g, ' ');
+  const deployWorkflowsText = workflows
+    .filter(({ file }) => file.startsWith('deploy'))
+    .map(({ text }) => text)
+    .join('\n');
+
+  it('selects the stacks by their construct path in the stage, as `cdk ls` lists them', () => {
+    expect(env.REGISTRY_STACK).toBe(`\${{ inputs.stage }}/${STAGE_STACK_IDS.registry}`);
+    expect(env.SERVICE_STACK).toBe(`\${{ inputs.stage }}/${STAGE_STACK_IDS.service}`);
+    const deploys = [...runs.matchAll(/npx cdk deploy [^\n]*/g)].map(([line]) => line);
+    expect(deploys.length).toBeGreaterThanOrEqual(3);
+    for (const line of deploys) {
+      expect(line).toMatch(/--exclusively "\$(REGISTRY_STACK|SERVICE_STACK)"/);
+    }
+  });
+
+  it('reads stack outputs by their exact logical id, and only outputs the stacks have', () => {
+    // An exact key lookup, no pattern: outputs are stack-level, so their logical ids carry no hash.
+    expect(env.JQ_STACK_OUTPUT).toContain('[$name]');
+    expect(env.JQ_STACK_OUTPUT).not.toMatch(/test\(|match\(|capture\(|startswith|endswith|contains\(/);
+    const read = new Set(
+      [...runs.matchAll(/--arg name (\w+) "\$JQ_STACK_OUTPUT"\s+([\w.-]+)/g)].map(
+        ([, name, file]) => `${file}:${name}`,
+      ),
+    );
+    expect([...read].sort()).toEqual(
+      [
+        `registry-outputs.json:${REGISTRY_OUTPUTS.ecrRepositoryUri}`,
+        `service-outputs.json:${SERVICE_OUTPUTS.apiUrl}`,
+        `service-outputs.json:${SERVICE_OUTPUTS.apiKeyId}`,
+      ].sort(),
+    );
+    // Where those files come from: the deploys of the matching stack.
+    expect(runs).toMatch(/--exclusively "\$REGISTRY_STACK" [^\n]*--outputs-file \.\.\/registry-outputs\.json/);
+    expect(runs).toMatch(/--exclusively "\$SERVICE_STACK" [^\n]*--outputs-file \.\.\/service-outputs\.json/);
+  });
+
+  it('runs e2e against the stage URL with the API key masked before the suite starts', () => {
+    const e2e = steps.find((step) => step.id === 'e2e')!;
+    expect(e2e.env?.E2E_BASE_URL).toBe('${{ steps.stack.outputs.api-url }}');
+    const script = e2e.run ?? '';
+    const mask = script.indexOf('::add-mask::$E2E_API_KEY');
+    expect(mask).toBeGreaterThan(script.indexOf('E2E_API_KEY=$(aws apigateway get-api-key'));
+    expect(mask).toBeLessThan(script.indexOf('export E2E_API_KEY'));
+    expect(script.indexOf('export E2E_API_KEY')).toBeLessThan(script.indexOf('npm run test:e2e'));
+  });
+
+  it('rolls back only after a failed e2e, by synthesizing the previous tag with its own image tag', () => {
+    const previous = steps.find((step) => step.id === 'previous')!;
+    expect(previous.if).toBe("failure() && steps.e2e.outcome == 'failure'");
+    const redeploy = steps.find((step) => step.name?.startsWith('Redeploy'))!;
+    expect(redeploy['working-directory']).toBe('previous/infra');
+    expect(redeploy.run).toContain('--context "imageTag=$PREVIOUS_TAG"');
+    expect(redeploy.run).toMatch(/npx cdk deploy --app cdk\.out --exclusively "\$SERVICE_STACK"/);
+  });
+
+  it('reads only the GitHub variables docs/deploy.md tells the administrator to set', () => {
+    const docs = readFileSync(path.join(root, 'docs', 'deploy.md'), 'utf8');
+    const variables = new Set([...deployWorkflowsText.matchAll(/\bvars\.(\w+)/g)].map(([, name]) => name!));
+    expect([...variables].sort()).toEqual(['AWS_DEPLOY_ROLE_ARN', 'AWS_REGION']);
+    for (const name of variables) expect(docs, name).toContain(`\`${name}\``);
+    // The identity stack's outputs the role ARN comes from.
+    expect(docs).toContain('DeployRoleArndev');
+    expect(docs).toContain('DeployRoleArnprod');
   });
 });

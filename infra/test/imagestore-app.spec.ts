@@ -1,11 +1,15 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { REGISTRY_OUTPUTS, SERVICE_OUTPUTS, STAGE_STACK_IDS } from '../lib/config/deploy-contract';
+import { emfMetricLines } from './dashboard-metrics';
 import { buildTestApp, TEST_IMAGE_TAG } from './test-app';
 
 const built = buildTestApp({ alarmEmail: 'ops@example.org' });
 const dev = Template.fromStack(built.stages.dev.service);
 const prod = Template.fromStack(built.stages.prod.service);
+const identity = Template.fromStack(built.identity);
+const stageNames = ['dev', 'prod'] as const;
 
 function alarmsOf(template: Template) {
   return Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
@@ -23,6 +27,107 @@ describe('imagestore app', () => {
     ]);
     for (const stage of [built.stages.dev, built.stages.prod]) {
       expect(stage.service.dependencies).toContain(stage.registry);
+    }
+  });
+
+  it('has the stack paths the deploy workflow selects (<stage>/Registry, <stage>/Service)', () => {
+    for (const name of stageNames) {
+      const stage = built.stages[name];
+      expect(stage.registry.node.path).toBe(`${name}/${STAGE_STACK_IDS.registry}`);
+      expect(stage.service.node.path).toBe(`${name}/${STAGE_STACK_IDS.service}`);
+    }
+  });
+
+  it('outputs exactly the contract names at stack level (no hashed logical ids), with the values CI reads', () => {
+    for (const name of stageNames) {
+      const registry = Template.fromStack(built.stages[name].registry);
+      expect(Object.keys(registry.findOutputs('*'))).toEqual(Object.values(REGISTRY_OUTPUTS));
+      registry.hasOutput(REGISTRY_OUTPUTS.ecrRepositoryUri, {
+        Value: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([
+              { 'Fn::Select': [4, { 'Fn::Split': [':', { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] }] }] },
+              '.dkr.ecr.',
+              { Ref: Match.stringLikeRegexp('^FunctionImageRepository') },
+            ]),
+          ],
+        },
+      });
+
+      const service = Template.fromStack(built.stages[name].service);
+      expect(Object.keys(service.findOutputs('*')).sort()).toEqual(Object.values(SERVICE_OUTPUTS).sort());
+      // The stage URL, stage path included: the e2e suite's E2E_BASE_URL.
+      service.hasOutput(SERVICE_OUTPUTS.apiUrl, {
+        Value: {
+          'Fn::Join': [
+            '',
+            Match.arrayWith([{ Ref: Match.stringLikeRegexp(`^ImageApiRestApiDeploymentStage${name}`) }, '/']),
+          ],
+        },
+      });
+      service.hasOutput(SERVICE_OUTPUTS.apiKeyId, {
+        Value: { Ref: Match.stringLikeRegexp('^ImageApiRestApiReviewerApiKey') },
+      });
+      service.hasOutput(SERVICE_OUTPUTS.imageBucketName, { Value: { Ref: Match.stringLikeRegexp('^ImageBucket') } });
+      const readKey = service.findOutputs(SERVICE_OUTPUTS.readApiKeyCommand)[SERVICE_OUTPUTS.readApiKeyCommand];
+      expect(JSON.stringify(readKey?.Value)).toContain('aws apigateway get-api-key --api-key ');
+      expect(JSON.stringify(readKey?.Value)).toContain('--include-value');
+    }
+    expect(Object.keys(identity.findOutputs('*')).sort()).toEqual(['DeployRoleArndev', 'DeployRoleArnprod']);
+  });
+
+  it("tags each stage's API key so that exactly that stage's deploy role may read it", () => {
+    const statements = Object.values(identity.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid?: string; Condition?: unknown }>,
+    );
+    const conditions = statements.filter((s) => s.Sid === 'ReadStageApiKeys').map((s) => s.Condition);
+    for (const name of stageNames) {
+      const template = Template.fromStack(built.stages[name].service);
+      const [key] = Object.values(template.findResources('AWS::ApiGateway::ApiKey'));
+      const tags = Object.fromEntries(
+        (key!.Properties.Tags as Array<{ Key: string; Value: string }>).map((t) => [
+          `aws:ResourceTag/${t.Key}`,
+          t.Value,
+        ]),
+      );
+      const readable = conditions.filter((c) =>
+        Object.entries((c as { StringEquals: Record<string, string> }).StringEquals).every(([k, v]) => tags[k] === v),
+      );
+      expect(readable, name).toEqual([
+        { StringEquals: { 'aws:ResourceTag/app': 'imagestore', 'aws:ResourceTag/stage': name } },
+      ]);
+    }
+  });
+
+  it('emits and graphs EMF metrics in a per-stage namespace, so dev and prod never mix', () => {
+    for (const [template, name] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        PackageType: 'Image',
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: 'imagestore',
+            POWERTOOLS_METRICS_NAMESPACE: `imagestore-${name}`,
+          }),
+        },
+      });
+      const lines = emfMetricLines(template);
+      expect(lines.length).toBe(4);
+      for (const line of lines) {
+        const [first] = line;
+        if (typeof first === 'string') {
+          expect(line.slice(0, 1).concat(line.slice(2, 4)), JSON.stringify(line)).toEqual([
+            `imagestore-${name}`,
+            'service',
+            'imagestore',
+          ]);
+        } else {
+          expect(JSON.stringify(first)).toContain(`{\\"imagestore-${name}\\",\\"service\\",\\"reason\\"}`);
+        }
+      }
     }
   });
 
@@ -137,6 +242,7 @@ describe('imagestore app', () => {
   });
 
   it('never puts the API key value or the cursor secret in an output', () => {
+    expect(Object.keys(dev.findOutputs('*'))).toContain(SERVICE_OUTPUTS.apiKeyId);
     for (const template of [dev, prod]) {
       const outputs = JSON.stringify(template.toJSON().Outputs);
       expect(outputs).not.toContain('secretsmanager');

@@ -14,6 +14,11 @@ export interface StageResourceNames {
   readonly webAclName: string;
   readonly logDeliveryStreamName: string;
   readonly deployRoleName: string;
+  /**
+   * CloudWatch namespace of the function's EMF metrics. Per stage, so dev and prod in one account never mix in a
+   * dashboard or an alarm (the `service` dimension is the same in both).
+   */
+  readonly metricsNamespace: string;
 }
 
 export function stageResourceNames(appName: string, stageName: StageName): StageResourceNames {
@@ -28,7 +33,16 @@ export function stageResourceNames(appName: string, stageName: StageName): Stage
     webAclName: `${prefix}-api`,
     logDeliveryStreamName: `${prefix}-log-archive`,
     deployRoleName: `${prefix}-github-deploy`,
+    metricsNamespace: prefix,
   };
+}
+
+/**
+ * Tags on every resource of a stage. The deploy role of a stage may read API keys only with exactly these tags,
+ * so the stage and the identity stack must both take them from here.
+ */
+export function stageTags(appName: string, stageName: StageName): { readonly app: string; readonly stage: string } {
+  return { app: appName, stage: stageName };
 }
 
 export function identityStackName(appName: string): string {

@@ -1,7 +1,7 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { STAGE_NAMES, type AppConfig } from '../config/app-config';
-import { stageResourceNames } from '../config/naming';
+import { stageResourceNames, stageTags } from '../config/naming';
 import { ApiGatewayAccountLogging } from '../constructs/api-gateway-account-logging/api-gateway-account-logging';
 import { GithubDeployAccess } from '../constructs/github-deploy-access/github-deploy-access';
 
@@ -25,7 +25,12 @@ export class IdentityStack extends Stack {
       cdkBootstrapQualifier: config.cdkBootstrapQualifier,
       targets: STAGE_NAMES.map((stageName) => {
         const names = stageResourceNames(config.appName, stageName);
-        return { environment: stageName, roleName: names.deployRoleName, repositoryName: names.repositoryName };
+        return {
+          environment: stageName,
+          roleName: names.deployRoleName,
+          repositoryName: names.repositoryName,
+          apiKeyTags: stageTags(config.appName, stageName),
+        };
       }),
     });
     new ApiGatewayAccountLogging(this, 'ApiGatewayAccountLogging');

@@ -1,6 +1,7 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/app-config';
+import { REGISTRY_OUTPUTS } from '../config/deploy-contract';
 import type { StageResourceNames } from '../config/naming';
 import { FunctionImageRepository } from '../constructs/function-image-repository/function-image-repository';
 
@@ -20,6 +21,12 @@ export class RegistryStack extends Stack {
       maxImageCount: props.stage.ecrMaxImageCount,
       removal: props.stage.statefulRemoval,
       pullingFunctionNamePrefix: props.names.prefix,
+    });
+
+    // At the stack's top level, so the logical id is exactly the contract name (CI pushes the image here).
+    new CfnOutput(this, REGISTRY_OUTPUTS.ecrRepositoryUri, {
+      value: this.functionImage.repository.repositoryUri,
+      description: 'URI of the ECR repository CI pushes the function image to',
     });
   }
 }

@@ -1,7 +1,8 @@
-import { Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/app-config';
+import { SERVICE_OUTPUTS } from '../config/deploy-contract';
 import type { StageResourceNames } from '../config/naming';
 import { ApiFirewall } from '../constructs/api-firewall/api-firewall';
 import { ApiFunction, POWERTOOLS_SERVICE_NAME } from '../constructs/api-function/api-function';
@@ -52,6 +53,7 @@ export class ServiceStack extends Stack {
       imageBucket: this.imageBucket,
       logRetentionDays: stage.logRetentionDays,
       removal: stage.statefulRemoval,
+      metricsNamespace: names.metricsNamespace,
     });
 
     this.imageApi = new ImageApi(this, 'ImageApi', {
@@ -93,8 +95,34 @@ export class ServiceStack extends Stack {
       function: this.apiFunction.function,
       imageBucket: this.imageBucket.bucket,
       alarms: stage.alarms,
-      metricsNamespace: POWERTOOLS_SERVICE_NAME,
+      metricsNamespace: names.metricsNamespace,
       serviceDimension: POWERTOOLS_SERVICE_NAME,
+    });
+
+    this.addOutputs();
+  }
+
+  /**
+   * The stack's public contract (CI and docs/deploy.md read it). Created here, at the stack's top level, so each
+   * logical id is exactly the contract name; outputs inside a construct would get a hash appended.
+   */
+  private addOutputs(): void {
+    const keyId = this.imageApi.apiKey.keyId;
+    new CfnOutput(this, SERVICE_OUTPUTS.apiUrl, {
+      value: this.imageApi.api.url,
+      description: 'Base URL of the API stage (stage path included, trailing slash)',
+    });
+    new CfnOutput(this, SERVICE_OUTPUTS.apiKeyId, {
+      value: keyId,
+      description: 'Id (not the value) of the reviewers API key',
+    });
+    new CfnOutput(this, SERVICE_OUTPUTS.readApiKeyCommand, {
+      value: `aws apigateway get-api-key --api-key ${keyId} --include-value --query value --output text`,
+      description: 'Command that prints the reviewers API key value (send it as the X-Api-Key header)',
+    });
+    new CfnOutput(this, SERVICE_OUTPUTS.imageBucketName, {
+      value: this.imageBucket.bucket.bucketName,
+      description: 'Bucket holding the images',
     });
   }
 }

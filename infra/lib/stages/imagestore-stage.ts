@@ -1,7 +1,8 @@
 import { Stage, Tags, type StageProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/app-config';
-import { stageResourceNames } from '../config/naming';
+import { STAGE_STACK_IDS } from '../config/deploy-contract';
+import { stageResourceNames, stageTags } from '../config/naming';
 import { RegistryStack } from '../stacks/registry-stack';
 import { ServiceStack } from '../stacks/service-stack';
 
@@ -23,14 +24,14 @@ export class ImagestoreStage extends Stage {
     super(scope, id, props);
     const names = stageResourceNames(props.appName, props.stage.stageName);
 
-    this.registry = new RegistryStack(this, 'Registry', {
+    this.registry = new RegistryStack(this, STAGE_STACK_IDS.registry, {
       stackName: names.registryStackName,
       description: `${props.appName} ${props.stage.stageName}: ECR repository for the function image`,
       stage: props.stage,
       names,
       terminationProtection: props.stage.statefulRemoval === 'retain',
     });
-    this.service = new ServiceStack(this, 'Service', {
+    this.service = new ServiceStack(this, STAGE_STACK_IDS.service, {
       stackName: names.serviceStackName,
       description: `${props.appName} ${props.stage.stageName}: buckets, function, API, monitoring`,
       stage: props.stage,
@@ -41,7 +42,9 @@ export class ImagestoreStage extends Stage {
     // The function needs its image, which needs the repository: deploy the registry first.
     this.service.addStackDependency(this.registry, 'the function image lives in the registry stack repository');
 
-    Tags.of(this).add('app', props.appName);
-    Tags.of(this).add('stage', props.stage.stageName);
+    // The deploy role reads the reviewers API key by these tags (identity stack), besides cost allocation.
+    for (const [key, value] of Object.entries(stageTags(props.appName, props.stage.stageName))) {
+      Tags.of(this).add(key, value);
+    }
   }
 }

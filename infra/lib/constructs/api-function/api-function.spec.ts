@@ -9,7 +9,9 @@ import { ApiFunction, type ApiFunctionProps } from './api-function';
 
 const dev = IMAGESTORE_CONFIG.stages.dev;
 
-function build(patch: Partial<Pick<ApiFunctionProps, 'functionName' | 'imageTag' | 'function' | 'limits'>> = {}) {
+function build(
+  patch: Partial<Pick<ApiFunctionProps, 'functionName' | 'imageTag' | 'function' | 'limits' | 'metricsNamespace'>> = {},
+) {
   const stack = newTestStack();
   const imageBucket = new ImageBucket(stack, 'ImageBucket', {
     removal: 'destroy',
@@ -26,6 +28,7 @@ function build(patch: Partial<Pick<ApiFunctionProps, 'functionName' | 'imageTag'
     imageBucket,
     logRetentionDays: 14,
     removal: 'destroy',
+    metricsNamespace: 'imagestore-dev',
     ...patch,
   });
   return templateOf(stack);
@@ -81,7 +84,7 @@ describe(ApiFunction.name, () => {
             ],
           },
           POWERTOOLS_SERVICE_NAME: 'imagestore',
-          POWERTOOLS_METRICS_NAMESPACE: 'imagestore',
+          POWERTOOLS_METRICS_NAMESPACE: 'imagestore-dev',
         }),
       },
     });
@@ -125,6 +128,7 @@ describe(ApiFunction.name, () => {
     [{ limits: { ...dev.limits, directUploadMaxBytes: 6 * 1024 ** 3 } }, /ApiFunction directUploadMaxBytes/],
     [{ imageTag: 'latest:bad' }, /ApiFunction imageTag must be an ECR image tag/],
     [{ functionName: 'has space' }, /ApiFunction functionName must be a Lambda function name/],
+    [{ metricsNamespace: '' }, /ApiFunction metricsNamespace must be a CloudWatch namespace/],
   ])('rejects invalid props with a clear error (%#)', (patch, message) => {
     expect(() => build(patch as never)).toThrow(message);
   });

@@ -20,7 +20,7 @@ export const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
 export const MAX_UPLOAD_BYTES_THROUGH_API = 4_500_000;
 /** A presigned POST uploads in one request, which S3 limits to 5 GiB. */
 export const MAX_DIRECT_UPLOAD_BYTES = 5 * 1024 ** 3;
-/** Metric namespace and `service` dimension of the function's EMF metrics (contract with api/). */
+/** The `service` dimension (and log/trace service name) of the function's EMF metrics (contract with api/). */
 export const POWERTOOLS_SERVICE_NAME = 'imagestore';
 
 export interface ApiFunctionProps {
@@ -33,6 +33,8 @@ export interface ApiFunctionProps {
   readonly imageBucket: ImageBucket;
   readonly logRetentionDays: logs.RetentionDays;
   readonly removal: StatefulRemoval;
+  /** CloudWatch namespace of the EMF metrics (per stage; the dashboard and alarms read the same one). */
+  readonly metricsNamespace: string;
 }
 
 /** The NestJS API as a container-image Lambda function, with its log group, role and cursor secret. */
@@ -91,7 +93,7 @@ export class ApiFunction extends Construct {
         LOG_LEVEL: props.function.logLevel,
         CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
         POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
       },
     });
 
@@ -128,6 +130,12 @@ function validateApiFunctionProps(props: ApiFunctionProps): void {
     props.imageTag,
     /^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/,
     'an ECR image tag (letters, digits, _ . -, at most 128) or a sha256: digest',
+  );
+  requireMatch(
+    'ApiFunction metricsNamespace',
+    props.metricsNamespace,
+    /^[\w.#:-]{1,255}$/,
+    'a CloudWatch namespace (letters, digits and . - _ # :, at most 255)',
   );
   requireInteger('ApiFunction memoryMb', props.function.memoryMb, 128, 10240);
   requireInteger(

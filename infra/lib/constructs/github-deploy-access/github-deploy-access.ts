@@ -8,6 +8,8 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const STS_AUDIENCE = 'sts.amazonaws.com';
 /** The bootstrap roles `cdk deploy` assumes: deploy (CloudFormation), file assets, and read-only lookups for diff. */
 export const CDK_BOOTSTRAP_ROLE_KINDS = ['deploy', 'file-publishing', 'lookup'] as const;
+/** The resource of the ReadStageApiKeys statement as cdk-nag prints it in a finding id. */
+const API_KEYS_ARN_FOR_NAG = 'arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*';
 
 export interface DeployTarget {
   /** GitHub environment the workflow job runs in (also the CDK stage). */
@@ -15,6 +17,11 @@ export interface DeployTarget {
   readonly roleName: string;
   /** ECR repository the job pushes the function image to. */
   readonly repositoryName: string;
+  /**
+   * Tags that identify this environment's API keys. The job may read the value of an API key only if the key
+   * carries all of them (for the e2e suite; see the ReadStageApiKeys statement).
+   */
+  readonly apiKeyTags: { readonly [key: string]: string };
 }
 
 export interface GithubDeployAccessProps {
@@ -26,7 +33,9 @@ export interface GithubDeployAccessProps {
 
 /**
  * GitHub Actions' OIDC provider and one deploy role per GitHub environment. A role trusts only tokens for its own
- * environment of this repository, and may only assume the CDK bootstrap roles and push to its ECR repository.
+ * environment of this repository. It may assume the CDK bootstrap roles (`cdk deploy` does everything else through
+ * them, stack outputs included: the workflow reads `--outputs-file`, never `describe-stacks`), push to its ECR
+ * repository, and read its own environment's API keys.
  */
 export class GithubDeployAccess extends Construct {
   readonly provider: iam.OidcProviderNative;
@@ -65,14 +74,28 @@ export class GithubDeployAccess extends Construct {
           ),
         }),
       );
-      ecr.Repository.fromRepositoryName(this, `Repository-${target.environment}`, target.repositoryName).grantPush(
-        role,
+      const repository = ecr.Repository.fromRepositoryName(
+        this,
+        `Repository-${target.environment}`,
+        target.repositoryName,
       );
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ecr:GetAuthorizationToken has no resource-level permissions; written by repository.grantPush, every other action is on one repository.',
-      });
+      repository.grantPush(role);
+      // The workflow asks `aws ecr batch-get-image` whether a tag is already pushed (tags are immutable, so a
+      // re-run must skip the push). grantPush has no read action; BatchGetImage reads manifests, never layers.
+      repository.grant(role, 'ecr:BatchGetImage');
+      role.addToPolicy(readApiKeysStatement(target.apiKeyTags));
+      Validations.of(role).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'ecr:GetAuthorizationToken has no resource-level permissions; written by repository.grantPush, every other ECR action is on one repository.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::${API_KEYS_ARN_FOR_NAG}]`,
+          reason:
+            "The API key id is only known after the service stack is deployed; the wildcard is narrowed to this environment's keys by a StringEquals on their app and stage tags.",
+        },
+      );
       new CfnOutput(this, `DeployRoleArn-${target.environment}`, {
         value: role.roleArn,
         description: `Set as the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment "${target.environment}"`,
@@ -81,6 +104,24 @@ export class GithubDeployAccess extends Construct {
     }
     this.roles = roles;
   }
+}
+
+/**
+ * `aws apigateway get-api-key --include-value` (apigateway:GET on the key) for the e2e suite. The key lives in the
+ * service stack and gets a new random id whenever it is replaced, while this stack is deployed once by an
+ * administrator: the id cannot be in this policy, and the service stack must not widen the deploy role it is
+ * deployed by. So: any API key in this account and region (API Gateway has no finer ARN for a key), but only one
+ * tagged with this environment's tags, which the stage puts on all its resources.
+ */
+function readApiKeysStatement(tags: { readonly [key: string]: string }): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadStageApiKeys',
+    actions: ['apigateway:GET'],
+    resources: [`arn:${Aws.PARTITION}:apigateway:${Aws.REGION}::/apikeys/*`],
+    conditions: {
+      StringEquals: Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value])),
+    },
+  });
 }
 
 function validateGithubDeployAccessProps(props: GithubDeployAccessProps): void {
@@ -99,6 +140,10 @@ function validateGithubDeployAccessProps(props: GithubDeployAccessProps): void {
       'a GitHub environment name without wildcards',
     );
     requireMatch('GithubDeployAccess target roleName', target.roleName, /^[\w+=,.@-]{1,64}$/, 'an IAM role name');
+    // Without a tag the condition would be empty and the role could read every API key in the account.
+    if (Object.keys(target.apiKeyTags).length === 0) {
+      throw new Error(`GithubDeployAccess target "${target.environment}" apiKeyTags must name at least one tag`);
+    }
     if (seen.has(target.environment)) {
       throw new Error(`GithubDeployAccess targets name environment "${target.environment}" twice`);
     }

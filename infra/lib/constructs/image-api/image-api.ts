@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -120,18 +120,9 @@ export class ImageApi extends Construct {
     });
     plan.addApiKey(this.apiKey);
 
-    // Stable output names: docs/deploy.md and CI read them.
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the stage' }).overrideLogicalId(
-      'ApiUrl',
-    );
-    new CfnOutput(this, 'ReviewerApiKeyId', {
-      value: this.apiKey.keyId,
-      description: 'Id (not the value) of the reviewers API key',
-    }).overrideLogicalId('ReviewerApiKeyId');
-    new CfnOutput(this, 'ReadReviewerApiKey', {
-      value: `aws apigateway get-api-key --api-key ${this.apiKey.keyId} --include-value --query value --output text`,
-      description: 'Command that prints the reviewers API key value (send it as the X-Api-Key header)',
-    }).overrideLogicalId('ReadReviewerApiKey');
+    // RestApi adds an `Endpoint` output on its own; inside this construct its logical id is hashed. The service
+    // stack outputs the URL under a stable name, so drop the duplicate that would invite fuzzy matching.
+    this.api.node.tryRemoveChild('Endpoint');
 
     this.acknowledgeAccessModel();
   }

@@ -2,6 +2,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
+import { emfMetricLines } from '../../../test/dashboard-metrics';
 import { newTestStack, templateOf } from '../../../test/test-app';
 import type { AlarmConfig } from '../../config/app-config';
 import { IMAGESTORE_CONFIG } from '../../config/stages';
@@ -22,7 +23,7 @@ function build(alarms: Partial<AlarmConfig> = {}) {
     function: fn,
     imageBucket: new s3.Bucket(stack, 'Bucket'),
     alarms: { ...IMAGESTORE_CONFIG.stages.dev.alarms, ...alarms },
-    metricsNamespace: 'imagestore',
+    metricsNamespace: 'imagestore-dev',
     serviceDimension: 'imagestore',
   });
   return templateOf(stack);
@@ -35,6 +36,21 @@ describe(ServiceMonitoring.name, () => {
       Protocol: 'email',
       Endpoint: 'ops@example.org',
     });
+  });
+
+  it("graphs the app's EMF metrics from the given namespace, by the service dimension", () => {
+    const lines = emfMetricLines(build());
+    const plain = lines.filter(([first]) => typeof first === 'string').map((line) => line.slice(0, 4));
+    expect(plain).toEqual([
+      ['imagestore-dev', 'ColdStart', 'service', 'imagestore'],
+      ['imagestore-dev', 'ImagesUploaded', 'service', 'imagestore'],
+      ['imagestore-dev', 'BytesStored', 'service', 'imagestore'],
+    ]);
+    const searches = lines.filter(([first]) => typeof first !== 'string').map(([first]) => JSON.stringify(first));
+    expect(searches).toHaveLength(1);
+    expect(JSON.parse(searches[0]!).expression).toBe(
+      `SEARCH('{"imagestore-dev","service","reason"} "service"="imagestore" MetricName="UploadsRefused"', 'Sum', 300)`,
+    );
   });
 
   it.each([
