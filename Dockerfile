@@ -10,11 +10,15 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY api/ api/
 COPY scripts/build-lambda.mjs scripts/
-RUN node scripts/build-lambda.mjs
+RUN LAMBDA_CODE_CACHE=0 node scripts/build-lambda.mjs
 
 # Runtime: AWS's Node.js 24 base image (runtime interface client and emulator included), plus the artifact only:
 # one bundled file, Swagger UI's static files, and sharp with its native libraries. No dev dependencies.
 FROM public.ecr.aws/lambda/nodejs:24
 ENV NODE_ENV=production
 COPY --from=build /app/dist-lambda/ ${LAMBDA_TASK_ROOT}/
+# V8 code cache for the bundle (~half the cold start: no parse/compile of app.js), made here by this image's own
+# node, since V8 accepts it only from the exact same build and flags; the runtime starts node with --expose-gc.
+# One warm-up GET /images (disk, temp dir); fails the build if V8 would reject the result. Read-only at run time.
+RUN node --expose-gc --max-http-header-size 81920 ${LAMBDA_TASK_ROOT}/warm-code-cache.cjs
 CMD ["lambda.handler"]
