@@ -6,7 +6,7 @@
 //   npm run build:lambda                      # linux-x64 on x64 machines (the function's architecture in infra/)
 //   LAMBDA_ARCH=arm64 npm run build:lambda    # linux-arm64 (fetches sharp's arm64 packages with npm if missing)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
@@ -350,7 +350,8 @@ export async function buildLambda(options = {}) {
     format: 'cjs',
     minify: options.minify ?? true,
     keepNames: true, // Nest resolves providers and reports errors by class name
-    sourcemap: 'linked',
+    // Lambda runs without --enable-source-maps, so the map is kept beside the artifact, not shipped in it (4 MB).
+    sourcemap: 'external',
     sourcesContent: false,
     legalComments: 'linked',
     metafile: true,
@@ -361,6 +362,11 @@ export async function buildLambda(options = {}) {
     external: OPTIONAL_EXTERNALS, // sharp: see lazySharpPlugin
     plugins: [decoratorMetadataPlugin, plainRequirePlugin, lazySharpPlugin, lazyPhoneNumbersPlugin],
   });
+
+  const sourceMapDir = `${outDir}-sourcemap`;
+  rmSync(sourceMapDir, { recursive: true, force: true });
+  mkdirSync(sourceMapDir, { recursive: true });
+  renameSync(join(outDir, `${BUNDLE_FILE}.map`), join(sourceMapDir, `${BUNDLE_FILE}.map`));
 
   writeFileSync(join(outDir, HANDLER_FILE), LOADER_SOURCE);
   writeFileSync(join(outDir, WARM_SCRIPT_FILE), WARM_SOURCE);

@@ -68,7 +68,8 @@ async function forward(req: IncomingMessage, res: ServerResponse, handler: Lambd
   const payload = bodyOf(result);
   res.statusCode = statusOf(result);
   for (const [name, values] of Object.entries(headersOf(result))) {
-    if (name === 'content-length') continue;
+    // The length is recomputed from the decoded body, except for HEAD, whose length describes the GET it mirrors.
+    if (name === 'content-length' && req.method !== 'HEAD') continue;
     res.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
   }
   if (req.method !== 'HEAD' && res.statusCode !== 304 && res.statusCode !== 204) {
