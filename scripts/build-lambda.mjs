@@ -6,7 +6,17 @@
 //   npm run build:lambda                      # linux-x64 on x64 machines (the function's architecture in infra/)
 //   LAMBDA_ARCH=arm64 npm run build:lambda    # linux-arm64 (fetches sharp's arm64 packages with npm if missing)
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
