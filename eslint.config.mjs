@@ -34,6 +34,7 @@ export default tseslint.config(
     files: [
       'api/images/storage/s3.*.ts',
       'api/images/storage/s3-*.ts',
+      'api/**/*.int-spec.ts',
       'api/test/**',
       'scripts/**',
       'e2e/**',

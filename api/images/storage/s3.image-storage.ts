@@ -84,22 +84,32 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
   }
 
   async put(record: ImageRecord, body: Readable): Promise<void> {
-    await this.call(
-      (abortSignal) =>
-        this.client.send(
-          new PutObjectCommand({
-            Bucket: this.bucket,
-            Key: IMAGES_PREFIX + record.id,
-            Body: body,
-            ContentLength: record.size,
-            ContentType: record.contentType,
-            ChecksumSHA256: Buffer.from(record.sha256, 'hex').toString('base64'),
-            Metadata: toObjectMetadata(record),
-          }),
-          { abortSignal },
-        ),
-      'put',
-    );
+    const key = IMAGES_PREFIX + record.id;
+    try {
+      await this.call(
+        (abortSignal) =>
+          this.client.send(
+            new PutObjectCommand({
+              Bucket: this.bucket,
+              Key: key,
+              Body: body,
+              ContentLength: record.size,
+              ContentType: record.contentType,
+              ChecksumSHA256: Buffer.from(record.sha256, 'hex').toString('base64'),
+              Metadata: toObjectMetadata(record),
+            }),
+            { abortSignal },
+          ),
+        'put',
+      );
+    } catch (error) {
+      // A timed-out PUT may still have landed; the client is told it failed, so the image must not appear later.
+      await this.call(
+        (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+        'put rollback',
+      ).catch(() => undefined);
+      throw error;
+    }
   }
 
   async head(id: string): Promise<ImageRecord | undefined> {
