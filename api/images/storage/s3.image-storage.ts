@@ -85,6 +85,15 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
 
   async put(record: ImageRecord, body: Readable): Promise<void> {
     const key = IMAGES_PREFIX + record.id;
+    // The SDK pipes the body into the request without listening for its errors: a body that fails (a client that
+    // went away) would be an uncaught 'error', crashing the process, and the request would hang until the
+    // timeout. Abort the request instead. The listener stays, so a late error is never uncaught either.
+    const bodyFailed = new AbortController();
+    let bodyError: unknown;
+    body.on('error', (error) => {
+      bodyError ??= error;
+      bodyFailed.abort();
+    });
     try {
       await this.call(
         (abortSignal) =>
@@ -98,7 +107,7 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
               ChecksumSHA256: Buffer.from(record.sha256, 'hex').toString('base64'),
               Metadata: toObjectMetadata(record),
             }),
-            { abortSignal },
+            { abortSignal: AbortSignal.any([abortSignal, bodyFailed.signal]) },
           ),
         'put',
       );
@@ -108,7 +117,8 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
         (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
         'put rollback',
       ).catch(() => undefined);
-      throw error;
+      // The caller's stream failing is what happened, not the abort that followed it.
+      throw bodyError ?? error;
     }
   }
 
@@ -267,7 +277,7 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
     } catch (error) {
       const failure = classifyS3Error(error, operation, controller.signal.aborted);
       if (failure === 'missing' && !missingIsFailure) return undefined;
-      throw failure === 'missing' ? classifyS3Error(error, operation, true, true) : failure;
+      throw failure === 'missing' ? classifyS3Error(error, operation, false, true) : failure;
     } finally {
       clearTimeout(timer);
     }

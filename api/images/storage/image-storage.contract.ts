@@ -1,0 +1,211 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ImageRecord } from '../image-record';
+import type { ImageStorage } from '../image-storage';
+
+export interface ImageStorageUnderTest {
+  readonly storage: ImageStorage;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * What every ImageStorage adapter must do, whatever is behind it. `factory` is called before each test and must
+ * return an empty store; `cleanup` runs after it. Bytes need not be real images: adapters never look inside.
+ */
+export function describeImageStorageContract(name: string, factory: () => Promise<ImageStorageUnderTest>): void {
+  describe(`${name} (ImageStorage contract)`, () => {
+    let subject: ImageStorageUnderTest;
+    let storage: ImageStorage;
+
+    beforeEach(async () => {
+      subject = await factory();
+      storage = subject.storage;
+    });
+
+    afterEach(async () => {
+      await subject.cleanup();
+    });
+
+    it('returns the stored record and bytes from head and open', async () => {
+      const { record, bytes } = sampleImage({ size: 150_000 });
+
+      await storage.put(record, chunked(bytes));
+
+      expect(await storage.head(record.id)).toEqual(record);
+      const opened = await storage.open(record.id);
+      expect(opened?.record).toEqual(record);
+      expect(opened?.range).toBeUndefined();
+      expect(sha256(await readAll(opened!.body))).toBe(record.sha256);
+    });
+
+    it('keeps a null original name null', async () => {
+      const { record, bytes } = sampleImage({ originalName: null });
+
+      await storage.put(record, chunked(bytes));
+
+      expect((await storage.head(record.id))?.originalName).toBeNull();
+    });
+
+    it('serves an inclusive byte range with the full record', async () => {
+      const { record, bytes } = sampleImage({ size: 100_000 });
+      await storage.put(record, chunked(bytes));
+
+      const opened = await storage.open(record.id, { start: 1000, end: 70_999 });
+
+      expect(opened?.record).toEqual(record);
+      expect(opened?.range).toEqual({ start: 1000, end: 70_999 });
+      const slice = await readAll(opened!.body);
+      expect(slice.length).toBe(70_000);
+      expect(sha256(slice)).toBe(sha256(bytes.subarray(1000, 71_000)));
+    });
+
+    it('serves single-byte ranges at both ends', async () => {
+      const { record, bytes } = sampleImage({ size: 10 });
+      await storage.put(record, chunked(bytes));
+
+      const first = await storage.open(record.id, { start: 0, end: 0 });
+      const last = await storage.open(record.id, { start: 9, end: 9 });
+
+      expect(await readAll(first!.body)).toEqual(bytes.subarray(0, 1));
+      expect(await readAll(last!.body)).toEqual(bytes.subarray(9, 10));
+    });
+
+    it('answers undefined or false for an id that was never stored', async () => {
+      const id = uuidv7();
+
+      expect(await storage.head(id)).toBeUndefined();
+      expect(await storage.open(id)).toBeUndefined();
+      expect(await storage.open(id, { start: 0, end: 0 })).toBeUndefined();
+      expect(await storage.delete(id)).toBe(false);
+    });
+
+    it('deletes once: true, then false, and the image is gone', async () => {
+      const { record, bytes } = sampleImage();
+      await storage.put(record, chunked(bytes));
+
+      expect(await storage.delete(record.id)).toBe(true);
+      expect(await storage.delete(record.id)).toBe(false);
+      expect(await storage.head(record.id)).toBeUndefined();
+      expect(await storage.open(record.id)).toBeUndefined();
+      expect((await storage.list({ limit: 10 })).items).toEqual([]);
+    });
+
+    it('lists nothing, without a token, when empty', async () => {
+      expect(await storage.list({ limit: 10 })).toEqual({ items: [] });
+    });
+
+    it('lists in ascending id order, page by page, until the token runs out', async () => {
+      const samples = Array.from({ length: 11 }, () => sampleImage({ size: 64 }));
+      // Stored out of order, so the adapter has to do the ordering.
+      for (const { record, bytes } of shuffle(samples)) await storage.put(record, chunked(bytes));
+      const expected = samples.map(({ record }) => record).sort((a, b) => (a.id < b.id ? -1 : 1));
+
+      const seen: ImageRecord[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await storage.list({ limit: 4, ...(token ? { continuationToken: token } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(4);
+        seen.push(...page.items);
+        token = page.continuationToken;
+        pages += 1;
+        expect(pages).toBeLessThan(10);
+      } while (token);
+
+      expect(pages).toBe(3);
+      expect(seen).toEqual(expected);
+    });
+
+    it('returns a whole listing in one page when the limit allows', async () => {
+      const samples = Array.from({ length: 3 }, () => sampleImage({ size: 16 }));
+      for (const { record, bytes } of samples) await storage.put(record, chunked(bytes));
+
+      const page = await storage.list({ limit: 3 });
+
+      expect(page.items.map((item) => item.id)).toEqual(samples.map(({ record }) => record.id).sort());
+      if (page.continuationToken !== undefined) {
+        // Allowed (S3 cannot know a full page was the last), but the next page must then be empty.
+        expect(await storage.list({ limit: 3, continuationToken: page.continuationToken })).toEqual({ items: [] });
+      }
+    });
+
+    it('leaves nothing readable or listable when the body fails midway', async () => {
+      const { record, bytes } = sampleImage({ size: 200_000 });
+      const failure = new Error('client went away');
+
+      await expect(storage.put(record, failingMidway(bytes, failure))).rejects.toThrow();
+
+      expect(await storage.head(record.id)).toBeUndefined();
+      expect(await storage.open(record.id)).toBeUndefined();
+      expect((await storage.list({ limit: 10 })).items).toEqual([]);
+      // And the id is still free for a clean retry.
+      await storage.put(record, chunked(bytes));
+      expect(await storage.head(record.id)).toEqual(record);
+    });
+
+    it('is ready', async () => {
+      await expect(storage.checkReady()).resolves.toBeUndefined();
+    });
+  });
+}
+
+export function sampleImage(overrides: Partial<ImageRecord> & { size?: number } = {}): {
+  record: ImageRecord;
+  bytes: Buffer;
+} {
+  const bytes = randomBytes(overrides.size ?? 2048);
+  const record: ImageRecord = {
+    id: uuidv7(),
+    contentType: 'image/png',
+    width: 640,
+    height: 480,
+    originalName: 'holiday photo.png',
+    createdAt: new Date().toISOString(),
+    ...overrides,
+    size: bytes.length,
+    sha256: sha256(bytes),
+  };
+  return { record, bytes };
+}
+
+/** As an upload arrives: in several chunks, not one buffer. */
+export function chunked(bytes: Buffer, chunkSize = 16 * 1024): Readable {
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < bytes.length; offset += chunkSize)
+    chunks.push(bytes.subarray(offset, offset + chunkSize));
+  return Readable.from(chunks, { objectMode: false });
+}
+
+/** Delivers the first half, then fails as a dropped client connection would. */
+export function failingMidway(bytes: Buffer, error: Error): Readable {
+  let sent = false;
+  return new Readable({
+    read() {
+      if (!sent) {
+        sent = true;
+        this.push(bytes.subarray(0, Math.floor(bytes.length / 2)));
+        return;
+      }
+      setTimeout(() => this.destroy(error), 20);
+    },
+  });
+}
+
+export async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+function shuffle<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
