@@ -148,7 +148,7 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   @Max(25_000)
-  readonly S3_REQUEST_TIMEOUT_MS: number = 8000;
+  readonly S3_REQUEST_TIMEOUT_MS: number = 5000;
 
   @Transform(toInt)
   @IsInt()

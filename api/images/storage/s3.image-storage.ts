@@ -43,6 +43,7 @@ const IMAGES_PREFIX = 'images/';
 const INCOMING_PREFIX = 'incoming/';
 const METADATA_VERSION = '1';
 const HEADS_IN_PARALLEL = 16;
+const MAX_DEADLINE_MS = 20_000;
 
 /**
  * S3 adapter. Each image is one object, `images/<id>`: the sniffed type is its Content-Type and the rest of the
@@ -57,8 +58,12 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
   constructor(options: S3ImageStorageOptions) {
     super();
     this.bucket = options.bucket;
-    // Bounds the whole call, retries included, so a request ends well inside API Gateway's 29 s.
-    this.deadlineMs = (options.connectTimeoutMs + options.requestTimeoutMs) * options.maxAttempts + 1000;
+    // Bounds the whole call, retries included, so a request ends well inside API Gateway's 29 s whatever the
+    // per-attempt settings add up to.
+    this.deadlineMs = Math.min(
+      (options.connectTimeoutMs + options.requestTimeoutMs) * options.maxAttempts + 1000,
+      MAX_DEADLINE_MS,
+    );
     const agentOptions = { keepAlive: true, maxSockets: 64 };
     this.client = instrumentS3Client(
       new S3Client({
@@ -71,6 +76,8 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
           connectionTimeout: options.connectTimeoutMs,
           requestTimeout: options.requestTimeoutMs,
           throwOnRequestTimeout: true,
+          // A body that stalls mid-stream (after the headers) would otherwise hold the response open forever.
+          socketTimeout: options.requestTimeoutMs,
           httpAgent: new HttpAgent(agentOptions),
           httpsAgent: new HttpsAgent(agentOptions),
         }),
@@ -293,7 +300,10 @@ function toObjectMetadata(record: ImageRecord): Record<string, string> {
     height: String(record.height),
     sha256: record.sha256,
     'created-at': record.createdAt,
-    ...(record.originalName === null ? {} : { 'original-name': encodeURIComponent(record.originalName) }),
+    // base64url of UTF-8: ≤ 4/3 of the bytes, so a 255-character name always fits S3's 2 KB metadata limit.
+    ...(record.originalName === null
+      ? {}
+      : { 'original-name': Buffer.from(record.originalName).toString('base64url') }),
   };
 }
 
@@ -313,18 +323,10 @@ function fromObjectMetadata(
     width: Number(metadata.width),
     height: Number(metadata.height),
     sha256: metadata.sha256 ?? '',
-    originalName: originalName === undefined ? null : safeDecode(originalName),
+    originalName: originalName === undefined ? null : Buffer.from(originalName, 'base64url').toString('utf8'),
     createdAt: metadata['created-at'] ?? '',
   };
 }
 
 const isAllowedType = (value: string | undefined): value is AllowedImageType =>
   (ALLOWED_IMAGE_TYPES as readonly string[]).includes(value ?? '');
-
-function safeDecode(value: string): string | null {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return null;
-  }
-}
