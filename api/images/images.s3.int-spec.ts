@@ -10,7 +10,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryBody } from '../test/binary-body';
 import { imageFixtures } from '../test/image-fixtures';
-import { acquireLocalS3, type S3TestServer } from '../test/local-s3';
+import { acquireLocalS3, s3AdminClient, type S3TestServer } from '../test/local-s3';
 import { TcpProxy } from '../test/tcp-proxy';
 import { createTestApp, type TestApp } from '../test/test-app';
 
@@ -36,14 +36,7 @@ describe('the API on S3 storage', async () => {
   };
 
   beforeAll(async () => {
-    admin = new S3Client({
-      endpoint: server.endpoint,
-      region: server.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    admin = s3AdminClient(server);
     await admin.send(new CreateBucketCommand({ Bucket: bucket }));
     const target = new URL(server.endpoint);
     proxy = await new TcpProxy(target.hostname, Number(target.port)).start();

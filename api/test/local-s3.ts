@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
 
 const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '../../scripts/local-s3.sh');
@@ -99,4 +100,16 @@ function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`S3_TEST_ENDPOINT is set, so ${name} must be too`);
   return value;
+}
+
+/** A plain SDK client on the test server, for arranging and inspecting buckets behind the adapter's back. */
+export function s3AdminClient(server: S3TestServer): S3Client {
+  return new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

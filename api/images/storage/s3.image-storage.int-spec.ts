@@ -11,7 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { acquireLocalS3, type S3TestServer } from '../../test/local-s3';
+import { acquireLocalS3, s3AdminClient, type S3TestServer } from '../../test/local-s3';
 import { StagedUploadTooLargeError } from '../direct-uploads/direct-upload-store';
 import { chunked, describeImageStorageContract, readAll, sampleImage, sha256 } from './image-storage.contract';
 import { S3ImageStorage, type S3ImageStorageOptions } from './s3.image-storage';
@@ -29,14 +29,7 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
   let admin: S3Client;
 
   beforeAll(() => {
-    admin = new S3Client({
-      endpoint: server.endpoint,
-      region: server.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    admin = s3AdminClient(server);
   });
   afterAll(() => admin.destroy());
 
