@@ -15,6 +15,10 @@ export interface ModelNode {
 export interface ModelEdge {
   readonly from: string;
   readonly to: string;
+  /** A few words on what travels along the edge, read off the referencing resources (see `describeEdge`). */
+  readonly label: string;
+  /** Data flows from `to` to `from` (a subscription filter or an alarm reads what `to` emits; Lambda pulls its image). */
+  readonly reverse: boolean;
 }
 
 export interface ArchitectureModel {
@@ -46,13 +50,17 @@ const RESOURCE_LABELS: Record<string, string> = {
 const FALLBACK_LABELS: Record<string, string> = { 'AWS::IAM::Role': 'IAM roles' };
 
 /** External actors, drawn for orientation; they are not part of the synthesized app. */
-export const EXTERNAL_NODES: readonly (ModelNode & { readonly uses: readonly string[] })[] = [
+export const EXTERNAL_NODES: readonly (ModelNode & {
+  readonly uses: readonly string[];
+  readonly edgeLabel: string;
+})[] = [
   {
     id: 'external/Clients',
     stack: 'external',
     label: 'Clients',
     resources: ['HTTPS + X-Api-Key'],
     uses: ['prod/Service/ImageApi'],
+    edgeLabel: 'HTTPS + x-api-key',
   },
   {
     id: 'external/GitHubActions',
@@ -60,8 +68,12 @@ export const EXTERNAL_NODES: readonly (ModelNode & { readonly uses: readonly str
     label: 'GitHub Actions',
     resources: ['OIDC token per environment'],
     uses: ['Identity/GithubDeployAccess'],
+    edgeLabel: 'assume role (OIDC)',
   },
 ];
+
+/** A managed service the app turns on without a construct of its own (drawn when a resource enables it). */
+export const XRAY_NODE: ModelNode = { id: 'aws/XRay', stack: 'aws', label: 'X-Ray', resources: ['traces (managed)'] };
 
 interface ResourceEntry {
   readonly node: string;
@@ -121,43 +133,115 @@ export function modelFromArtifacts(artifacts: readonly CloudFormationStackArtifa
     .map((e) => ({ node: e.node, name: (e.properties as { RepositoryName?: unknown }).RepositoryName }))
     .filter((p): p is { node: string; name: string } => typeof p.name === 'string');
 
-  const edges = new Map<string, ModelEdge>();
-  const add = (from: string, to: string) => {
-    if (from !== to) edges.set(`${from}->${to}`, { from, to });
+  // What each "uses" relation is made of: the referencing resource types and, for IAM policies, the actions.
+  const evidence = new Map<string, { from: string; to: string; facts: Set<string> }>();
+  const add = (from: string, to: string, facts: readonly string[]) => {
+    if (from === to) return;
+    const key = `${from}->${to}`;
+    const found = evidence.get(key) ?? { from, to, facts: new Set<string>() };
+    for (const fact of facts) found.facts.add(fact);
+    evidence.set(key, found);
   };
   // Metrics name the API by its name (a dimension), not by a reference.
   const apiNames = entries
     .filter((e) => e.type === 'AWS::ApiGateway::RestApi')
     .map((e) => ({ node: e.node, name: (e.properties as { Name?: unknown }).Name }))
     .filter((p): p is { node: string; name: string } => typeof p.name === 'string');
+  const targetsIn = (value: unknown, stackId: string): string[] => {
+    const found = new Set<string>();
+    for (const ref of referencesIn(value)) {
+      const target = owner.get(`${stackId}:${ref}`);
+      if (target !== undefined) found.add(target);
+    }
+    // Cross-stack uses go by physical name (no exports): "…/imagestore-prod:tag" or "…repository/imagestore-prod".
+    const text = JSON.stringify(value);
+    for (const { node, name } of physicalNames) {
+      if (new RegExp(`/${escapeRegExp(name)}(?=[:"])`).test(text)) found.add(node);
+    }
+    for (const { node, name } of apiNames) {
+      if (new RegExp(`ApiName.{0,24}?${escapeRegExp(name)}(?![a-z0-9-])`).test(text)) found.add(node);
+    }
+    return [...found];
+  };
 
+  let traced: string[] = [];
+  // Powertools publishes custom metrics as EMF log lines, which the alarms and dashboard read next to AWS metrics.
+  const emitsEmf = new Set<string>();
   for (const entry of entries) {
     // A bucket policy says who may write to the bucket, not what the bucket uses.
     if (entry.type === 'AWS::S3::BucketPolicy') continue;
     const stackId = entry.logicalId.split(':')[0];
-    for (const ref of referencesIn(entry.properties)) {
-      const target = owner.get(`${stackId}:${ref}`);
-      if (target !== undefined) add(entry.node, target);
+    const properties = entry.properties as {
+      PolicyDocument?: { Statement?: { Action?: unknown }[] };
+      TracingConfig?: { Mode?: unknown };
+      TracingEnabled?: unknown;
+    };
+    const statements = entry.type === 'AWS::IAM::Policy' ? (properties.PolicyDocument?.Statement ?? []) : [];
+    for (const statement of statements) {
+      const actions = [statement.Action].flat().filter((a): a is string => typeof a === 'string');
+      for (const target of targetsIn(statement, stackId)) add(entry.node, target, [entry.type, ...actions]);
     }
-    // Cross-stack uses go by physical name (no exports): "…/imagestore-prod:tag" or "…repository/imagestore-prod".
-    const text = JSON.stringify(entry.properties);
-    for (const { node, name } of physicalNames) {
-      if (new RegExp(`/${escapeRegExp(name)}(?=[:"])`).test(text)) add(entry.node, node);
-    }
-    for (const { node, name } of apiNames) {
-      if (new RegExp(`ApiName.{0,24}?${escapeRegExp(name)}(?![a-z0-9-])`).test(text)) add(entry.node, node);
-    }
+    for (const target of targetsIn(entry.properties, stackId)) add(entry.node, target, [entry.type]);
+    const variables = (entry.properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment
+      ?.Variables;
+    if (entry.type === 'AWS::Lambda::Function' && variables?.POWERTOOLS_METRICS_NAMESPACE !== undefined)
+      emitsEmf.add(entry.node);
+    if (properties.TracingConfig?.Mode === 'Active' || properties.TracingEnabled === true) traced.push(entry.node);
   }
+  traced = [...new Set(traced)].sort();
+  for (const node of traced) add(node, XRAY_NODE.id, ['tracing']);
+
+  const edges: ModelEdge[] = [...evidence.values()].map(({ from, to, facts }) => ({
+    from,
+    to,
+    ...describeEdge(
+      emitsEmf.has(to) ? new Set([...facts, 'emf']) : facts,
+      nodes.find((n) => n.id === to)?.resources ?? [],
+    ),
+  }));
   for (const external of EXTERNAL_NODES) {
-    for (const used of external.uses) add(external.id, used);
+    for (const used of external.uses) {
+      // Requests reach an API through the web ACL attached to it, when there is one.
+      const firewall = edges.find(
+        (e) => e.to === used && evidence.get(`${e.from}->${e.to}`)?.facts.has(WAF_ASSOCIATION),
+      );
+      edges.push({ from: external.id, to: firewall?.from ?? used, label: external.edgeLabel, reverse: false });
+    }
   }
 
   return {
     title: 'imagestore on AWS (prod stage shown; dev is the same without the WAF)',
     stacks: [...stacks, 'external'],
-    nodes: [...nodes, ...EXTERNAL_NODES.map(({ uses: _uses, ...node }) => node)],
-    edges: [...edges.values()].sort((a, b) => `${a.from}->${a.to}`.localeCompare(`${b.from}->${b.to}`)),
+    nodes: [
+      ...nodes,
+      ...EXTERNAL_NODES.map(({ uses: _uses, edgeLabel: _edgeLabel, ...node }) => node),
+      ...(traced.length > 0 ? [XRAY_NODE] : []),
+    ],
+    edges: edges.sort((a, b) => `${a.from}->${a.to}`.localeCompare(`${b.from}->${b.to}`)),
   };
+}
+
+const WAF_ASSOCIATION = 'AWS::WAFv2::WebACLAssociation';
+
+/** The label of a "uses" edge, from what it is made of (`facts`) and what the used construct owns. */
+export function describeEdge(
+  facts: ReadonlySet<string>,
+  targetResources: readonly string[],
+): { label: string; reverse: boolean } {
+  const has = (fact: string) => facts.has(fact);
+  const hasAction = (prefix: string) => [...facts].some((f) => f.startsWith(prefix));
+  if (has('tracing')) return { label: 'traces', reverse: false };
+  if (has(WAF_ASSOCIATION)) return { label: 'allowed requests', reverse: false };
+  if (has('AWS::Logs::SubscriptionFilter')) return { label: 'subscription filter', reverse: true };
+  if (has('AWS::CloudWatch::Alarm') || has('AWS::CloudWatch::Dashboard'))
+    return { label: has('emf') ? 'EMF + metrics' : 'metrics', reverse: true };
+  if (targetResources.includes('ECR repository'))
+    return hasAction('ecr:PutImage') ? { label: 'push image', reverse: false } : { label: 'pull image', reverse: true };
+  if (has('AWS::ApiGateway::Method') || has('AWS::Lambda::Permission')) return { label: 'proxy', reverse: false };
+  if (has('AWS::KinesisFirehose::DeliveryStream')) return { label: 'archive logs', reverse: false };
+  if (has('AWS::S3::Bucket') && targetResources.includes('S3 bucket')) return { label: 'access logs', reverse: false };
+  if (hasAction('s3:GetObject') && hasAction('s3:PutObject')) return { label: 'GetObject/PutObject', reverse: false };
+  return { label: 'uses', reverse: false };
 }
 
 /** "prod/Service/ImageBucket/Bucket/Resource" → "prod/Service/ImageBucket"; CDK's own helpers are left out. */
