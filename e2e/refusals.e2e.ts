@@ -72,6 +72,17 @@ describe('refused uploads leave nothing behind', () => {
     });
   });
 
+  it('a header-declared 1×39,000,000 PNG (a strip within 40 MP, costly to decode) → 422', async () => {
+    const strip = await makePngBomb(1, 39_000_000);
+    await expectNothingNewListed(async () => {
+      expectError(
+        await upload(strip, { filename: 'strip.png', type: 'image/png' }),
+        [413, 422],
+        ['IMAGE_TOO_LARGE_DIMENSIONS', 'IMAGE_TOO_MANY_PIXELS'],
+      );
+    });
+  });
+
   it('a truncated PNG → 422 INVALID_IMAGE', async () => {
     const png = await makePng(64, 64);
     await expectNothingNewListed(async () => {

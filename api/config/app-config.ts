@@ -73,6 +73,30 @@ export class AppConfig {
   @Max(1_000_000_000)
   readonly MAX_IMAGE_PIXELS: number = 40_000_000;
 
+  /**
+   * Widest or tallest image accepted, checked from the header with the pixel limit: a 1×39,000,000 strip is
+   * within 40 MP but costs libvips seconds of CPU per decode. WebP cannot exceed 16383 anyway.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  readonly MAX_IMAGE_DIMENSION: number = 16_384;
+
+  /** CPU budget for decoding and re-encoding one image; an image that needs more is refused (422). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(25)
+  readonly PROCESSING_TIMEOUT_SECONDS: number = 10;
+
+  /** How long an upload may wait for a processing slot before the service answers 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(25_000)
+  readonly PROCESSING_QUEUE_TIMEOUT_MS: number = 5000;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -5,12 +5,73 @@ import { imageFixtures } from '../test/image-fixtures';
 import { ImageProcessor } from './image-processor';
 
 describe(ImageProcessor.name, () => {
-  const processor = (env: Record<string, string> = {}) =>
-    new ImageProcessor(loadConfig({ MAX_IMAGE_PIXELS: '1000000', ...env }));
+  const TEN_MB = 10 * 1024 * 1024;
+  const processor = (env: Record<string, string> = {}) => {
+    const instance = new ImageProcessor(loadConfig({ MAX_IMAGE_PIXELS: '1000000', ...env }));
+    return { process: (input: Buffer, maxStoredBytes = TEN_MB) => instance.process(input, { maxStoredBytes }) };
+  };
 
   it('judges the declared pixels from the header, before decoding', async () => {
     await expect(processor().process(imageFixtures.pngDeclaring(50_000, 50_000))).rejects.toMatchObject({
       code: 'IMAGE_TOO_MANY_PIXELS',
+    });
+  });
+
+  it('refuses a side longer than MAX_IMAGE_DIMENSION even when the pixel count is within the limit', async () => {
+    // 1 × 20,000 is only 20 kP, but long strips cost libvips far more per pixel than square images.
+    await expect(processor().process(imageFixtures.pngDeclaring(1, 20_000, 1024))).rejects.toMatchObject({
+      code: 'IMAGE_TOO_LARGE_DIMENSIONS',
+    });
+    await expect(
+      processor({ MAX_IMAGE_DIMENSION: '100' }).process(await imageFixtures.png(101, 10)),
+    ).rejects.toMatchObject({ code: 'IMAGE_TOO_LARGE_DIMENSIONS' });
+    await expect(
+      processor({ MAX_IMAGE_DIMENSION: '100' }).process(await imageFixtures.png(100, 10)),
+    ).resolves.toBeDefined();
+  });
+
+  it('answers within the time budget even when the encoder never checks it, and refuses the image', async () => {
+    // 6000 × 6000 of one colour is a 1 KB AVIF that takes seconds of CPU to re-encode.
+    const flatAvif = await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#123456' } })
+      .avif({ effort: 0 })
+      .toBuffer();
+    const started = performance.now();
+    await expect(
+      processor({ MAX_IMAGE_PIXELS: '40000000', PROCESSING_TIMEOUT_SECONDS: '1' }).process(flatAvif),
+    ).rejects.toMatchObject({ code: 'IMAGE_TOO_COMPLEX' });
+    expect(performance.now() - started).toBeLessThan(60_000); // the budget fired, not a hang; not a timing check
+  });
+
+  it('turns an upload away with 503 and Retry-After when no processing slot frees up in time', async () => {
+    const busy = processor({
+      MAX_IMAGE_PIXELS: '4000000',
+      MAX_CONCURRENT_PROCESSING: '1',
+      PROCESSING_QUEUE_TIMEOUT_MS: '0',
+    });
+    // The first holds the only slot for a few hundred milliseconds; the second's header check takes one.
+    const slow = await noisyJpeg(1500, 90);
+    const quick = await imageFixtures.png(8, 8);
+    const [first, second] = await Promise.allSettled([busy.process(slow), busy.process(quick)]);
+    expect(first.status).toBe('fulfilled');
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'SERVER_BUSY', headers: { 'Retry-After': '2' } },
+    });
+  });
+
+  it('steps a lossy format down in quality rather than storing a file bigger than the upload', async () => {
+    const noise = await noisyJpeg(300, 40);
+    const atQuality90 = await sharp(noise).jpeg({ quality: 90 }).toBuffer();
+    expect(atQuality90.length).toBeGreaterThan(noise.length);
+    const result = await processor().process(noise);
+    expect(result.bytes.length).toBeLessThan(atQuality90.length);
+  });
+
+  it('refuses (413) an image that would be stored larger than the limit of the path it came through', async () => {
+    const noise = await noisyJpeg(300, 40);
+    await expect(processor().process(noise, 1000)).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    await expect(processor({ STRIP_METADATA: 'false' }).process(noise, 1000)).rejects.toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
     });
   });
 
@@ -58,6 +119,14 @@ describe(ImageProcessor.name, () => {
     });
   });
 });
+
+async function noisyJpeg(size: number, quality: number): Promise<Buffer> {
+  const pixels = Buffer.alloc(size * size * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7919 + (i >> 5) * 104_729) % 251;
+  return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
+}
 
 const solidFrames = (backgrounds: (string | { r: number; g: number; b: number })[], size: number) =>
   Promise.all(

@@ -24,10 +24,17 @@ export class ImagesService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Validates and rewrites the bytes first; storage sees only an image that passed every check. */
-  async upload(bytes: Buffer, clientFileName: string | undefined): Promise<ImageRecord> {
+  /**
+   * Validates and rewrites the bytes first; storage sees only an image that passed every check. What is stored
+   * stays within the limit of the path it came through, so it can be served back the same way.
+   */
+  async upload(
+    bytes: Buffer,
+    clientFileName: string | undefined,
+    maxStoredBytes = this.config.MAX_UPLOAD_BYTES,
+  ): Promise<ImageRecord> {
     if (bytes.length === 0) throw new AppError('EMPTY_FILE', 'The file part is empty.');
-    const image = await this.processor.process(bytes);
+    const image = await this.processor.process(bytes, { maxStoredBytes });
     const record: ImageRecord = {
       id: uuidv7(),
       contentType: image.contentType,

@@ -130,6 +130,14 @@ describe('POST /images', () => {
     expect(Number(process.hrtime.bigint() - started)).toBeGreaterThan(0);
   });
 
+  it('refuses a 1×500,000 strip: within the pixel limit, but over MAX_IMAGE_DIMENSION', async () => {
+    await expectRefused(
+      await upload(imageFixtures.pngDeclaring(1, 500_000, 64 * 1024), 'strip.png'),
+      422,
+      'IMAGE_TOO_LARGE_DIMENSIONS',
+    );
+  });
+
   it('refuses an image over the configured pixel limit', async () => {
     await expectRefused(await upload(await imageFixtures.png(1001, 1000)), 422, 'IMAGE_TOO_MANY_PIXELS');
   });

@@ -47,7 +47,7 @@ export class DirectUploadsService {
       throw new AppError('UPLOAD_NOT_FOUND', 'Nothing was uploaded for this id, or it was already completed.');
     }
     try {
-      return await this.images.upload(bytes, undefined);
+      return await this.images.upload(bytes, undefined, this.config.DIRECT_UPLOAD_MAX_BYTES);
     } finally {
       await store.deleteIncoming(uploadId);
     }
