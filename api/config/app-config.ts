@@ -193,6 +193,22 @@ export class AppConfig {
   @Max(3600)
   readonly DIRECT_UPLOAD_EXPIRES_SECONDS: number = 300;
 
+  /**
+   * With an object store, GET content answers images bigger than this with a 307 to a short-lived presigned URL:
+   * Lambda cannot return more than 6 MB (about 4.4 MB of image once base64-encoded).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5 * 1024 * 1024 * 1024)
+  readonly CONTENT_REDIRECT_BYTES: number = 4 * 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  readonly CONTENT_URL_EXPIRES_SECONDS: number = 300;
+
   @IsOptional()
   @IsString()
   @MaxLength(64)

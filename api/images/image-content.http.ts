@@ -12,11 +12,17 @@ export type ContentDecision =
 export const etagOf = (record: ImageRecord) => `"${record.sha256}"`;
 
 /** Headers that describe the representation; identical for 200, 206, 304 and HEAD. */
+// An id's bytes never change, so clients may keep them; private because these are someone's photos.
+export const CONTENT_CACHE_CONTROL = 'private, max-age=31536000, immutable';
+
+// The client's name never reaches a header: the download name is built from the id alone.
+export const contentDispositionOf = (record: ImageRecord) =>
+  contentDisposition(`${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`, { type: 'inline' });
+
 export function setRepresentationHeaders(res: Response, record: ImageRecord): void {
   res.setHeader('ETag', etagOf(record));
   res.setHeader('Last-Modified', new Date(record.createdAt).toUTCString());
-  // An id's bytes never change, so clients may keep them; private because these are someone's photos.
-  res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+  res.setHeader('Cache-Control', CONTENT_CACHE_CONTROL);
   res.setHeader('Accept-Ranges', 'bytes');
 }
 
@@ -38,11 +44,7 @@ export function decideContent(req: Request, record: ImageRecord): ContentDecisio
 export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteRange): void {
   res.setHeader('Content-Type', record.contentType);
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  // The client's name never reaches a header: the download name is built from the id alone.
-  res.setHeader(
-    'Content-Disposition',
-    contentDisposition(`${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`, { type: 'inline' }),
-  );
+  res.setHeader('Content-Disposition', contentDispositionOf(record));
   if (range) {
     res.status(206);
     res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${record.size}`);

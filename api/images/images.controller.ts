@@ -103,7 +103,8 @@ export class ImagesController {
   @Get(':id/content')
   @ApiOperation({
     summary: 'Download the image bytes',
-    description: 'Supports HEAD, If-None-Match / If-Modified-Since (304), and a single byte Range (206).',
+    description:
+      'Supports HEAD, If-None-Match / If-Modified-Since (304), and a single byte Range (206). Images too big for the Lambda response limit redirect (307) to a short-lived presigned S3 URL.',
   })
   @ApiParam(ID_PARAM)
   @ApiHeader({ name: 'Range', required: false, description: 'e.g. bytes=0-1023' })
@@ -112,6 +113,11 @@ export class ImagesController {
   @ApiResponse({ status: 200, description: 'The bytes.', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 206, description: 'The requested byte range.', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 304, description: 'Not modified.' })
+  @ApiResponse({
+    status: 307,
+    description:
+      'S3 only: an image bigger than CONTENT_REDIRECT_BYTES is fetched from a presigned URL valid for CONTENT_URL_EXPIRES_SECONDS (Location).',
+  })
   @ApiErrorResponses(400, 404, 416, 503)
   async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const needsMetadataFirst =
@@ -121,17 +127,26 @@ export class ImagesController {
       req.headers['if-modified-since'] !== undefined;
     if (!needsMetadataFirst) {
       const opened = await this.images.open(id);
+      const link = await this.images.contentLink(opened.record);
+      if (link) {
+        // Rare (only images bigger than CONTENT_REDIRECT_BYTES) and cheaper than a HEAD before every read.
+        opened.body.destroy();
+        return redirectToContent(res, link);
+      }
       setRepresentationHeaders(res, opened.record);
       setBodyHeaders(res, opened.record);
       return this.stream(opened.body, res);
     }
     const record = await this.images.get(id);
-    setRepresentationHeaders(res, record);
     const decision = decideContent(req, record);
     if (decision.kind === 'not-modified') {
+      setRepresentationHeaders(res, record);
       res.status(304).end();
       return;
     }
+    const link = await this.images.contentLink(record);
+    if (link) return redirectToContent(res, link);
+    setRepresentationHeaders(res, record);
     const range = decision.kind === 'partial' ? decision.range : undefined;
     if (req.method === 'HEAD') {
       setBodyHeaders(res, record, range);
@@ -162,4 +177,11 @@ export class ImagesController {
       res.destroy();
     }
   }
+}
+
+/** 307 keeps the method, so a HEAD or a ranged GET is repeated as such against the store. */
+function redirectToContent(res: Response, url: string): void {
+  // The URL expires; neither it nor this answer may be cached.
+  res.setHeader('Cache-Control', 'private, no-store');
+  res.redirect(307, url);
 }

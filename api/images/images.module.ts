@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
 import { DirectUploadStore } from './direct-uploads/direct-upload-store';
 import { DirectUploadsController } from './direct-uploads/direct-uploads.controller';
@@ -10,6 +11,7 @@ import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
 import {
+  createContentLinkSigner,
   createDirectUploadStore,
   createImageStorage,
   createStorageAdapter,
@@ -32,6 +34,7 @@ import {
     { provide: STORAGE_ADAPTER, useFactory: createStorageAdapter, inject: [AppConfig] },
     { provide: ImageStorage, useFactory: createImageStorage, inject: [STORAGE_ADAPTER] },
     { provide: DirectUploadStore, useFactory: createDirectUploadStore, inject: [STORAGE_ADAPTER] },
+    { provide: ContentLinkSigner, useFactory: createContentLinkSigner, inject: [STORAGE_ADAPTER] },
   ],
   exports: [ImageStorage],
 })

@@ -26,6 +26,7 @@ describe('the API on S3 storage', async () => {
   const bucket = `imagestore-http-${Date.now().toString(36)}`;
   const MAX_UPLOAD_BYTES = 256 * 1024;
   const DIRECT_UPLOAD_MAX_BYTES = 512 * 1024;
+  const CONTENT_REDIRECT_BYTES = 100 * 1024;
   let admin: S3Client;
   let proxy: TcpProxy;
   let t: TestApp;
@@ -54,6 +55,7 @@ describe('the API on S3 storage', async () => {
       S3_MAX_ATTEMPTS: '2',
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       DIRECT_UPLOAD_MAX_BYTES: String(DIRECT_UPLOAD_MAX_BYTES),
+      CONTENT_REDIRECT_BYTES: String(CONTENT_REDIRECT_BYTES),
     });
   });
 
@@ -184,6 +186,43 @@ describe('the API on S3 storage', async () => {
       expect(await keys()).toEqual([`images/${completed.body.id}`]);
       expect((await request(t.server).post(started.body.completeUrl)).body.code).toBe('UPLOAD_NOT_FOUND');
       await request(t.server).delete(`/images/${completed.body.id}`);
+    });
+
+    it('serves an image bigger than CONTENT_REDIRECT_BYTES from a presigned S3 URL (307), bytes intact', async () => {
+      const started = await request(t.server).post('/images/uploads');
+      expect((await postToS3(started.body, await imageFixtures.noisyJpeg(500, 95))).status).toBe(204);
+      const completed = await request(t.server).post(started.body.completeUrl);
+      expect(completed.status).toBe(201);
+      const { id, sha256, size } = completed.body;
+      expect(size).toBeGreaterThan(CONTENT_REDIRECT_BYTES);
+
+      const redirect = await request(t.server).get(`/images/${id}/content`).redirects(0);
+      expect(redirect.status).toBe(307);
+      expect(redirect.headers['cache-control']).toBe('private, no-store');
+      const link = new URL(redirect.headers.location);
+      expect(link.pathname).toBe(`/${bucket}/images/${id}`);
+      expect(link.searchParams.get('X-Amz-Expires')).toBe('300');
+
+      const fromS3 = await fetch(link);
+      expect(fromS3.status).toBe(200);
+      expect(fromS3.headers.get('content-type')).toBe('image/jpeg');
+      // Ceph RGW echoes the override without the quotes, which is the same value for a token like this.
+      expect(fromS3.headers.get('content-disposition')).toMatch(new RegExp(`^inline; filename="?${id}\\.jpg"?$`));
+      expect(fromS3.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+      const bytes = Buffer.from(await fromS3.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
+
+      // 307 keeps the method and the client keeps its headers: HEAD and ranges are answered by S3 the same way.
+      expect((await request(t.server).head(`/images/${id}/content`).redirects(0)).status).toBe(307);
+      const ranged = await fetch(link, { headers: { Range: 'bytes=0-9' } });
+      expect(ranged.status).toBe(206);
+      expect(Buffer.from(await ranged.arrayBuffer()).equals(bytes.subarray(0, 10))).toBe(true);
+      // A client holding the current bytes is still told so without a round trip to S3.
+      const notModified = await request(t.server).get(`/images/${id}/content`).set('If-None-Match', `"${sha256}"`);
+      expect(notModified.status).toBe(304);
+
+      expect((await request(t.server).delete(`/images/${id}`)).status).toBe(204);
+      expect((await fetch(link)).status).toBe(404);
     });
 
     it('lets S3 refuse a file over the policy’s size', async () => {

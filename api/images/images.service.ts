@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
+import { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
+import { CONTENT_CACHE_CONTROL, contentDispositionOf } from './image-content.http';
 import { ImageProcessor } from './image-processor';
 import type { ImageRecord } from './image-record';
 import { ImageStorage, type ByteRange, type OpenedImage } from './image-storage';
@@ -22,6 +24,7 @@ export class ImagesService {
     private readonly processor: ImageProcessor,
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
+    @Optional() @Inject(ContentLinkSigner) private readonly contentLinks: ContentLinkSigner | null = null,
   ) {}
 
   /**
@@ -68,6 +71,19 @@ export class ImagesService {
 
   async open(id: string, range?: ByteRange): Promise<OpenedImage> {
     return (await this.storage.open(id, range)) ?? notFound(id);
+  }
+
+  /**
+   * A short-lived URL for the bytes when they are too big to pass through the service (Lambda answers at most
+   * 6 MB) and the store can sign one; `undefined` means stream them.
+   */
+  async contentLink(record: ImageRecord): Promise<string | undefined> {
+    if (!this.contentLinks || record.size <= this.config.CONTENT_REDIRECT_BYTES) return undefined;
+    return this.contentLinks.signContentLink(record, {
+      expiresSeconds: this.config.CONTENT_URL_EXPIRES_SECONDS,
+      contentDisposition: contentDispositionOf(record),
+      cacheControl: CONTENT_CACHE_CONTROL,
+    });
   }
 
   async delete(id: string): Promise<void> {

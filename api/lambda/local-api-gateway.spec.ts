@@ -14,7 +14,8 @@ beforeAll(async () => {
     port: 0,
     handler: async (event) => {
       seen.push(event);
-      const body = Buffer.from(event.body ?? '', 'base64');
+      const size = /\/bytes\/(\d+)$/.exec(event.path)?.[1];
+      const body = size ? Buffer.alloc(Number(size), 7) : Buffer.from(event.body ?? '', 'base64');
       return {
         statusCode: 200,
         multiValueHeaders: { 'content-type': ['image/png'], 'x-echo': ['a', 'b'] },
@@ -44,6 +45,16 @@ describe('local API Gateway', () => {
       isBase64Encoded: true,
       requestContext: { stage: 'local', path: '/local/images/a%2Fb' },
     });
+  });
+
+  it('fails an invocation whose result is over 6 MB with a bare 502, as Lambda and API Gateway do', async () => {
+    // 4.5 MiB of image is just over 6 MiB once base64-encoded; 4.6 MB still fits.
+    const tooBig = await fetch(`${base}/local/bytes/4718592`);
+    expect(tooBig.status).toBe(502);
+    expect(await tooBig.json()).toEqual({ message: 'Internal server error' });
+    const fits = await fetch(`${base}/local/bytes/4600000`);
+    expect(fits.status).toBe(200);
+    expect((await fits.arrayBuffer()).byteLength).toBe(4_600_000);
   });
 
   it("answers API Gateway's 403 outside the stage", async () => {

@@ -4,9 +4,13 @@ import type { ApiGatewayResult } from './api-gateway-event-source';
 import { lambdaContext, restApiEvent } from './events';
 import { bodyOf, headersOf, statusOf } from './result';
 
-/** API Gateway REST refuses bodies over 10 MB before the function runs; Lambda refuses events over 6 MB. */
+/**
+ * API Gateway REST refuses bodies over 10 MB before the function runs; Lambda refuses events over 6 MB, and
+ * fails an invocation whose result is over 6 MB, which API Gateway reports as a bare 502.
+ */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024;
+const LAMBDA_MAX_RESULT_BYTES = 6 * 1024 * 1024;
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<ApiGatewayResult>;
 
@@ -65,6 +69,10 @@ async function forward(req: IncomingMessage, res: ServerResponse, handler: Lambd
   if (Buffer.byteLength(serialized) > LAMBDA_MAX_EVENT_BYTES) return answer(res, 413, { message: 'Request Too Long' });
   // Parsed from JSON like the runtime does, so the handler sees exactly what Lambda would deliver.
   const result = await handler(JSON.parse(serialized) as APIGatewayProxyEvent, lambdaContext() as unknown as Context);
+  if (Buffer.byteLength(JSON.stringify(result)) > LAMBDA_MAX_RESULT_BYTES) {
+    process.stderr.write('local API Gateway: the function returned more than 6 MB; Lambda would fail it\n');
+    return answer(res, 502, { message: 'Internal server error' });
+  }
   const payload = bodyOf(result);
   res.statusCode = statusOf(result);
   for (const [name, values] of Object.entries(headersOf(result))) {

@@ -23,6 +23,20 @@ export const imageFixtures = {
     sharp({ create: { width: 16, height: 16, channels: 3, background: '#0055ff' } })
       .avif()
       .toBuffer(),
+  /** Detail that compresses badly, like a photo's: re-encoding it at a higher quality makes it bigger. */
+  noisyJpeg: (size: number, quality: number) => {
+    const pixels = Buffer.alloc(size * size * 3);
+    let state = 0x9e3779b9; // xorshift32: noise that is the same in every run
+    for (let i = 0; i < pixels.length; i++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      pixels[i] = state & 0xff;
+    }
+    return sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
+      .jpeg({ quality })
+      .toBuffer();
+  },
   /** A 40×20 photo carrying GPS coordinates and EXIF orientation 6 (displayed rotated 90°, so 20×40). */
   jpegWithGpsAndOrientation: () =>
     sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../../config/app-config';
+import type { ContentLinkSigner } from '../content-link-signer';
 import { traceStorageCalls } from '../../observability/tracing';
 import type { DirectUploadStore } from '../direct-uploads/direct-upload-store';
 import type { ImageStorage } from '../image-storage';
@@ -41,4 +42,10 @@ export function createDirectUploadStore(adapter: ImageStorage): DirectUploadStor
     typeof candidate.deleteIncoming === 'function'
     ? (adapter as unknown as DirectUploadStore)
     : null;
+}
+
+/** Only an object store can hand out links to its objects; with the disk driver every image is streamed. */
+export function createContentLinkSigner(adapter: ImageStorage): ContentLinkSigner | null {
+  const candidate = adapter as Partial<ContentLinkSigner>;
+  return typeof candidate.signContentLink === 'function' ? (adapter as unknown as ContentLinkSigner) : null;
 }

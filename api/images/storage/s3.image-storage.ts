@@ -12,6 +12,7 @@ import {
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import pLimit from 'p-limit';
 import { instrumentS3Client } from '../../observability/tracing';
@@ -21,6 +22,7 @@ import {
   type PresignedPost,
   type PresignOptions,
 } from '../direct-uploads/direct-upload-store';
+import type { ContentLinkOptions, ContentLinkSigner } from '../content-link-signer';
 import { ALLOWED_IMAGE_TYPES, IMAGE_ID_PATTERN, type AllowedImageType, type ImageRecord } from '../image-record';
 import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
 import { classifyS3Error } from './s3-errors';
@@ -50,7 +52,7 @@ const MAX_DEADLINE_MS = 20_000;
  * record is user metadata, so HEAD answers a metadata read and no second store exists. Writes carry the SHA-256
  * so S3 rejects a body corrupted in transit. Only this file talks to the AWS SDK.
  */
-export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
+export class S3ImageStorage extends ImageStorage implements DirectUploadStore, ContentLinkSigner {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly deadlineMs: number;
@@ -228,6 +230,21 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore {
     );
     if (!post) throw new Error('presigning returned nothing');
     return { url: post.url, fields: post.fields };
+  }
+
+  async signContentLink(record: ImageRecord, options: ContentLinkOptions): Promise<string> {
+    // Signing is local (no request), so there is nothing to time out or retry.
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: IMAGES_PREFIX + record.id,
+        ResponseContentType: record.contentType,
+        ResponseContentDisposition: options.contentDisposition,
+        ResponseCacheControl: options.cacheControl,
+      }),
+      { expiresIn: options.expiresSeconds },
+    );
   }
 
   async readIncoming(uploadId: string, maxBytes: number): Promise<Buffer | undefined> {

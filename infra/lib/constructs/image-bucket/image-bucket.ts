@@ -48,6 +48,14 @@ export class ImageBucket extends Construct {
           exposedHeaders: ['ETag', 'Location'],
           maxAge: 3000,
         },
+        {
+          // Images too big for a Lambda response are read from a presigned GET the API redirects to (307).
+          allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+          allowedOrigins: [...props.corsAllowedOrigins],
+          allowedHeaders: ['Range', 'If-None-Match', 'If-Modified-Since'],
+          exposedHeaders: ['ETag', 'Content-Length', 'Content-Range', 'Content-Disposition', 'Accept-Ranges'],
+          maxAge: 3000,
+        },
       ],
       lifecycleRules: [
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
