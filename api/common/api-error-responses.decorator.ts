@@ -6,6 +6,7 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (VALIDATION_FAILED, INVALID_IMAGE_ID, INVALID_CURSOR, MISSING_FILE, EMPTY_FILE, TOO_MANY_FILES, INVALID_MULTIPART).',
   404: 'No such image or staged upload (IMAGE_NOT_FOUND, UPLOAD_NOT_FOUND).',
   405: 'Method not allowed on this path (METHOD_NOT_ALLOWED); see the Allow header.',
+  412: 'The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match (PRECONDITION_FAILED).',
   413: 'Body larger than MAX_UPLOAD_BYTES, or the processed image would be (PAYLOAD_TOO_LARGE).',
   415: 'Not an accepted image type, decided from the bytes (UNSUPPORTED_MEDIA_TYPE).',
   416: 'Range outside the image (RANGE_NOT_SATISFIABLE).',

@@ -26,10 +26,20 @@ export function setRepresentationHeaders(res: Response, record: ImageRecord): vo
   res.setHeader('Accept-Ranges', 'bytes');
 }
 
-/** Decides between 304, 206 and 200 from the conditional and range headers (RFC 9110 order). */
+/**
+ * Decides between 412, 304, 206 and 200 from the conditional and range headers, in RFC 9110 §13.2.2's order.
+ * Throws PRECONDITION_FAILED (412) or RANGE_NOT_SATISFIABLE (416).
+ */
 export function decideContent(req: Request, record: ImageRecord): ContentDecision {
+  assertPreconditions(req, record);
   if (isNotModified(req, record)) return { kind: 'not-modified' };
-  if (!req.headers.range || !ifRangeAllows(req, record)) return { kind: 'full' };
+  const rangeHeader = req.headers.range;
+  if (!rangeHeader || !ifRangeAllows(req, record)) return { kind: 'full' };
+  // A suffix longer than the image asks for all of it (RFC 9110 §14.1.3); range-parser calls that unsatisfiable.
+  const suffix = /^bytes=\s*-(\d+)\s*$/.exec(rangeHeader)?.[1];
+  if (suffix !== undefined && Number(suffix) >= record.size && record.size > 0) {
+    return { kind: 'partial', range: { start: 0, end: record.size - 1 } };
+  }
   const ranges = req.range(record.size, { combine: true });
   if (ranges === -1) {
     throw new AppError('RANGE_NOT_SATISFIABLE', `The image has ${record.size} bytes.`, {
@@ -40,6 +50,40 @@ export function decideContent(req: Request, record: ImageRecord): ContentDecisio
   if (ranges === -2 || ranges === undefined || ranges.type !== 'bytes' || ranges.length !== 1) return { kind: 'full' };
   return { kind: 'partial', range: { start: ranges[0].start, end: ranges[0].end } };
 }
+
+/**
+ * If-Match and If-Unmodified-Since (RFC 9110 §13.1.1, §13.1.4): a client that holds a particular version
+ * (say, before deleting it) hears 412 when the image is not that version. Strong comparison only.
+ */
+export function assertPreconditions(req: Request, record: ImageRecord): void {
+  const ifMatch = req.get('if-match');
+  if (ifMatch !== undefined) {
+    const etag = etagOf(record);
+    if (ifMatch.trim() === '*' || ifMatch.split(',').some((candidate) => candidate.trim() === etag)) return;
+    throw preconditionFailed('If-Match');
+  }
+  const ifUnmodifiedSince = Date.parse(req.get('if-unmodified-since') ?? '');
+  if (!Number.isNaN(ifUnmodifiedSince) && lastModifiedMs(record) > ifUnmodifiedSince) {
+    throw preconditionFailed('If-Unmodified-Since');
+  }
+}
+
+/** Whether a request carries a precondition that needs the image's metadata before acting. */
+export const hasPreconditions = (req: Request) =>
+  req.headers['if-match'] !== undefined ||
+  req.headers['if-unmodified-since'] !== undefined ||
+  req.headers['if-none-match'] !== undefined;
+
+/** For unsafe methods, If-None-Match is a precondition too: it fails when the image is the one named. */
+export function assertPreconditionsForChange(req: Request, record: ImageRecord): void {
+  assertPreconditions(req, record);
+  if (req.headers['if-none-match'] !== undefined && matchesIfNoneMatch(req.get('if-none-match') ?? '', record)) {
+    throw preconditionFailed('If-None-Match');
+  }
+}
+
+const preconditionFailed = (header: string) =>
+  new AppError('PRECONDITION_FAILED', `The image does not satisfy the request's ${header} condition.`);
 
 export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteRange): void {
   res.setHeader('Content-Type', record.contentType);
@@ -61,13 +105,16 @@ export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteR
  */
 function isNotModified(req: Request, record: ImageRecord): boolean {
   const ifNoneMatch = req.get('if-none-match');
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() === '*') return true;
-    const etag = etagOf(record);
-    return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
-  }
+  if (ifNoneMatch !== undefined) return matchesIfNoneMatch(ifNoneMatch, record);
   const ifModifiedSince = Date.parse(req.get('if-modified-since') ?? '');
   return !Number.isNaN(ifModifiedSince) && lastModifiedMs(record) <= ifModifiedSince;
+}
+
+/** Weak comparison (RFC 9110 §13.1.2). */
+function matchesIfNoneMatch(ifNoneMatch: string, record: ImageRecord): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  const etag = etagOf(record);
+  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
 }
 
 const lastModifiedMs = (record: ImageRecord) => Math.floor(Date.parse(record.createdAt) / 1000) * 1000;
@@ -76,5 +123,6 @@ function ifRangeAllows(req: Request, record: ImageRecord): boolean {
   const ifRange = req.get('if-range');
   if (!ifRange) return true;
   if (ifRange.startsWith('"') || ifRange.startsWith('W/')) return ifRange === etagOf(record);
-  return Date.parse(ifRange) >= lastModifiedMs(record);
+  // A date validator must match Last-Modified exactly (RFC 9110 §13.1.5), not merely be later.
+  return ifRange.trim() === new Date(lastModifiedMs(record)).toUTCString();
 }

@@ -30,7 +30,13 @@ import { basePathOf } from '../common/base-path';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
-import { decideContent, setBodyHeaders, setRepresentationHeaders } from './image-content.http';
+import {
+  assertPreconditionsForChange,
+  decideContent,
+  hasPreconditions,
+  setBodyHeaders,
+  setRepresentationHeaders,
+} from './image-content.http';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor, UPLOAD_FIELD } from './image-upload.interceptor';
 import { ImagesService } from './images.service';
@@ -118,12 +124,13 @@ export class ImagesController {
     description:
       'S3 only: an image bigger than CONTENT_REDIRECT_BYTES is fetched from a presigned URL valid for CONTENT_URL_EXPIRES_SECONDS (Location).',
   })
-  @ApiErrorResponses(400, 404, 416, 503)
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Answer 412 unless the image has one of these ETags.' })
+  @ApiErrorResponses(400, 404, 412, 416, 503)
   async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const needsMetadataFirst =
       req.method === 'HEAD' ||
       req.headers.range !== undefined ||
-      req.headers['if-none-match'] !== undefined ||
+      hasPreconditions(req) ||
       req.headers['if-modified-since'] !== undefined;
     if (!needsMetadataFirst) {
       const opened = await this.images.open(id);
@@ -163,8 +170,14 @@ export class ImagesController {
   @ApiOperation({ summary: 'Delete an image' })
   @ApiParam(ID_PARAM)
   @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiErrorResponses(400, 404, 503)
-  async delete(@Param('id', ImageIdPipe) id: string): Promise<void> {
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'Delete only if the image has this ETag (412 otherwise); If-Unmodified-Since works too.',
+  })
+  @ApiErrorResponses(400, 404, 412, 503)
+  async delete(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<void> {
+    if (hasPreconditions(req)) assertPreconditionsForChange(req, await this.images.get(id));
     await this.images.delete(id);
   }
 

@@ -160,6 +160,51 @@ describe('reading, listing and deleting images', () => {
       expect(Buffer.compare(open.body, full.subarray(full.length - 3))).toBe(0);
     });
 
+    it('serves the whole image as 206 for a suffix longer than the image (RFC 9110 §14.1.3)', async () => {
+      const response = await request(t.server)
+        .get(`/images/${image.id}/content`)
+        .set('Range', `bytes=-${image.size + 1000}`)
+        .buffer(true)
+        .parse(binaryBody);
+      expect(response.status).toBe(206);
+      expect(response.headers['content-range']).toBe(`bytes 0-${image.size - 1}/${image.size}`);
+      expect(response.body.length).toBe(image.size);
+      expect((await request(t.server).get(`/images/${image.id}/content`).set('Range', 'bytes=-0')).status).toBe(416);
+    });
+
+    it('answers 412 when If-Match or If-Unmodified-Since does not hold, and serves when it does', async () => {
+      const etag = `"${image.sha256}"`;
+      const get = (header: string, value: string) =>
+        request(t.server).get(`/images/${image.id}/content`).set(header, value);
+      for (const [header, value] of [
+        ['If-Match', '"another-version"'],
+        ['If-Match', `W/${etag}`], // If-Match compares strongly
+        ['If-Unmodified-Since', new Date(Date.parse(image.createdAt) - 60_000).toUTCString()],
+      ] as const) {
+        const refused = await get(header, value);
+        expect(refused.status, `${header}: ${value}`).toBe(412);
+        expect(refused.body.code).toBe('PRECONDITION_FAILED');
+      }
+      for (const [header, value] of [
+        ['If-Match', etag],
+        ['If-Match', `"x", ${etag}`],
+        ['If-Match', '*'],
+        ['If-Unmodified-Since', new Date(Date.parse(image.createdAt) + 60_000).toUTCString()],
+      ] as const) {
+        expect((await get(header, value)).status, `${header}: ${value}`).toBe(200);
+      }
+      expect((await request(t.server).head(`/images/${image.id}/content`).set('If-Match', '"nope"')).status).toBe(412);
+    });
+
+    it('honours If-Range with a date only when it is exactly Last-Modified', async () => {
+      const lastModified = new Date(image.createdAt).toUTCString();
+      const ranged = (ifRange: string) =>
+        request(t.server).get(`/images/${image.id}/content`).set('Range', 'bytes=0-9').set('If-Range', ifRange);
+      expect((await ranged(lastModified)).status).toBe(206);
+      expect((await ranged(new Date(Date.parse(image.createdAt) + 86_400_000).toUTCString())).status).toBe(200);
+      expect((await ranged(`"${image.sha256}"`)).status).toBe(206);
+    });
+
     it('answers 416 with Content-Range for a range past the end', async () => {
       const response = await request(t.server)
         .get(`/images/${image.id}/content`)
@@ -282,6 +327,26 @@ describe('reading, listing and deleting images', () => {
       const listed = await request(t.server).get('/images?limit=50');
       expect(listed.body.items.map((item: { id: string }) => item.id)).not.toContain(id);
       expect(await t.storedFiles()).toEqual(filesBefore.filter((file) => !file.includes(id)));
+    });
+
+    it('deletes conditionally: 412 and nothing removed unless If-Match / If-Unmodified-Since hold', async () => {
+      const created = await request(t.server)
+        .post('/images')
+        .attach('file', await imageFixtures.png(), 'p.png');
+      const { id, sha256, createdAt } = created.body;
+      const before = new Date(Date.parse(createdAt) - 60_000).toUTCString();
+      for (const [header, value] of [
+        ['If-Match', '"someone-else-s-version"'],
+        ['If-Unmodified-Since', before],
+        ['If-None-Match', `"${sha256}"`],
+      ] as const) {
+        const refused = await request(t.server).delete(`/images/${id}`).set(header, value);
+        expect(refused.status, header).toBe(412);
+        expect(refused.body.code).toBe('PRECONDITION_FAILED');
+        expect((await request(t.server).get(`/images/${id}`)).status).toBe(200);
+      }
+      expect((await request(t.server).delete(`/images/${id}`).set('If-Match', `"${sha256}"`)).status).toBe(204);
+      expect((await request(t.server).delete(`/images/${id}`).set('If-Match', '*')).status).toBe(404);
     });
 
     it('refuses a malformed id with 400', async () => {
