@@ -55,7 +55,11 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
       next();
     });
   }
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }));
+  // An unknown or misspelt parameter (`cursor[]=`, `limt=`) is a 400, never silently dropped: dropping a cursor
+  // would restart the listing from page one.
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
+  );
   const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
   app.useGlobalFilters(new HttpErrorFilter(new RouteTable(() => express.router.stack)));
   setupSwagger(app);

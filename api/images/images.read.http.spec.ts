@@ -282,15 +282,27 @@ describe('reading, listing and deleting images', () => {
       expect(response.body.nextCursor).toBeNull();
     });
 
-    it.each([['0'], ['-1'], ['51'], ['abc'], ['1.5'], ['']])('refuses limit=%j with 400', async (limit) => {
-      const response = await request(t.server).get(`/images?limit=${limit}`);
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('VALIDATION_FAILED');
-    });
+    it.each([['0'], ['-1'], ['51'], ['abc'], ['1.5'], [''], ['1e1'], ['0x10'], ['+5'], ['5.0'], ['%205'], ['05']])(
+      'refuses limit=%j with 400',
+      async (limit) => {
+        const response = await request(t.server).get(`/images?limit=${limit}`);
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('VALIDATION_FAILED');
+      },
+    );
 
     it('refuses a repeated limit', async () => {
       expect((await request(t.server).get('/images?limit=1&limit=2')).status).toBe(400);
     });
+
+    it.each([['cursor[]=abc'], ['limit[]=5'], ['cursor[a]=b'], ['limt=5'], ['cursor=a&cursor=b']])(
+      'refuses %s with 400 rather than ignoring it and restarting from page one',
+      async (query) => {
+        const response = await request(t.server).get(`/images?${query}`);
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('VALIDATION_FAILED');
+      },
+    );
 
     it('refuses cursors it did not issue: garbage, truncated, one byte changed, too long', async () => {
       const first = await request(t.server).get('/images').query({ limit: 2 });

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ListImagesQueryDto {
@@ -10,8 +10,11 @@ export class ListImagesQueryDto {
     description: 'Page size; the maximum is LIST_MAX_LIMIT.',
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  // Plain decimal digits only: Number() would also take '1e2', '0x10', '+5' and '5.0'.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^[1-9][0-9]{0,8}$/.test(value) ? Number(value) : value,
+  )
+  @IsInt({ message: 'limit must be a positive whole number written in digits' })
   @Min(1)
   readonly limit?: number;
 
