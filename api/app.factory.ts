@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { setBasePath } from './common/base-path';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { applyHttpServerLimits } from './common/http-server.limits';
 import { assignRequestId } from './common/request-id';
 import { RouteTable, type RouteLayer } from './common/route-table';
 import { loadConfig, type AppConfig } from './config/app-config';
@@ -63,6 +64,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
   app.useGlobalFilters(new HttpErrorFilter(new RouteTable(() => express.router.stack)));
   setupSwagger(app);
+  applyHttpServerLimits(app.getHttpServer(), config);
   await app.init();
   return app;
 }

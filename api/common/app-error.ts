@@ -1,6 +1,7 @@
 /** Stable, documented error codes; clients branch on these, so never rename one. */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
   'INVALID_IMAGE_ID',
   'INVALID_CURSOR',
   'MISSING_FILE',
@@ -11,6 +12,7 @@ export const ERROR_CODES = [
   'IMAGE_NOT_FOUND',
   'UPLOAD_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
+  'REQUEST_TIMEOUT',
   'PRECONDITION_FAILED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
@@ -31,6 +33,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** The edge (the exception filter) picks the HTTP status from the code; services only say what went wrong. */
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
+  MALFORMED_REQUEST: 400,
   INVALID_IMAGE_ID: 400,
   INVALID_CURSOR: 400,
   MISSING_FILE: 400,
@@ -41,6 +44,7 @@ export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   IMAGE_NOT_FOUND: 404,
   UPLOAD_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../test/raw-request';
 import { createTestApp, type TestApp } from '../test/test-app';
 
 describe('HTTP edges: unknown routes, wrong methods, request ids, security headers', () => {
@@ -61,8 +62,22 @@ describe('HTTP edges: unknown routes, wrong methods, request ids, security heade
     expect(response.headers['content-security-policy']).toContain("default-src 'self'");
   });
 
-  it('refuses headers that are too large with 431 (Node answers before the app)', async () => {
+  it('refuses headers that are too large with 431 and the usual envelope (Node answers before the app)', async () => {
     const response = await request(t.server).get('/health').set('x-filler', 'a'.repeat(20_000));
     expect(response.status).toBe(431);
+    expect(response.body).toMatchObject({ statusCode: 431, code: 'HEADERS_TOO_LARGE' });
+    expect(response.body.requestId).toBe(response.headers['x-request-id']);
+  });
+
+  it('answers a request that is not HTTP with a JSON 400, not a bare status line', async () => {
+    const raw = await rawRequest(t, ['GET /health HTTP/1.1', 'Host: localhost', 'Bad Header Line', '', '']);
+    expect(raw.status).toBe(400);
+    expect(raw.head).toMatch(/^content-type: application\/json/im);
+    expect(JSON.parse(raw.body)).toMatchObject({ statusCode: 400, code: 'MALFORMED_REQUEST' });
+  });
+
+  it('bounds how long a client may take to send its request', () => {
+    expect(t.server.headersTimeout).toBe(20_000);
+    expect(t.server.requestTimeout).toBe(60_000);
   });
 });

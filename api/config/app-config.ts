@@ -127,6 +127,20 @@ export class AppConfig {
   @Max(64)
   readonly MAX_CONCURRENT_PROCESSING: number = 2;
 
+  /** Time a client may take to send its request headers (plain HTTP server only; API Gateway has its own). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  readonly HEADERS_TIMEOUT_MS: number = 20_000;
+
+  /** Time a client may take to send its whole request, upload included, before a 408. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(3_600_000)
+  readonly REQUEST_TIMEOUT_MS: number = 60_000;
+
   /** HMAC key for pagination cursors; must be shared by every instance. A random one is used when unset. */
   @IsOptional()
   @IsString()
@@ -257,6 +271,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('S3_BUCKET is required when STORAGE_DRIVER=s3');
   if (config.LIST_DEFAULT_LIMIT > config.LIST_MAX_LIMIT)
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS)
+    problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

@@ -79,6 +79,10 @@ export class ImageUploadInterceptor implements NestInterceptor {
   }
 
   private tooLarge(): AppError {
-    return new AppError('PAYLOAD_TOO_LARGE', `Images may be at most ${this.config.MAX_UPLOAD_BYTES} bytes.`);
+    // Closing is the only way to stop a client that keeps sending: Node would otherwise read and discard the
+    // rest of the body to keep the connection alive.
+    return new AppError('PAYLOAD_TOO_LARGE', `Images may be at most ${this.config.MAX_UPLOAD_BYTES} bytes.`, {
+      Connection: 'close',
+    });
   }
 }
