@@ -89,6 +89,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof StorageFailureError) {
       return { code: 'INTERNAL_ERROR', message: 'Image storage refused the request.', status: 500 };
     }
+    if (exception instanceof URIError || (exception instanceof HttpException && exception.cause instanceof URIError)) {
+      // The router could not percent-decode a path segment (`%C0%AE`, `%ZZ`); under /images that is the id.
+      const isImageId = req.path.startsWith('/images/') && !req.path.startsWith('/images/uploads/');
+      return {
+        code: isImageId ? 'INVALID_IMAGE_ID' : 'VALIDATION_FAILED',
+        message: isImageId ? 'Image ids are UUIDv7 strings.' : 'The path contains malformed percent-encoding.',
+        status: HttpStatus.BAD_REQUEST,
+      };
+    }
     if (exception instanceof HttpException) return this.describeHttpException(exception, req);
     const status = httpStatusOf(exception);
     if (status !== undefined && status >= 400 && status < 500) {

@@ -88,6 +88,8 @@ const preconditionFailed = (header: string) =>
 export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteRange): void {
   res.setHeader('Content-Type', record.contentType);
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  // Should a browser ever render these bytes as a document, it may run nothing and load nothing.
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
   res.setHeader('Content-Disposition', contentDispositionOf(record));
   if (range) {
     res.status(206);

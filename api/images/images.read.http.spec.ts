@@ -49,10 +49,14 @@ describe('reading, listing and deleting images', () => {
       ['5,000 characters', 'a'.repeat(5000)],
       ['a UUIDv4', '3b241101-e2bb-4255-8caf-4136c566a962'],
       ['malformed percent-encoding', '%E0%A4%A'],
-    ])('refuses a malformed id (%s) before touching storage', async (_name, id) => {
-      const response = await request(t.server).get(`/images/${id}`);
-      expect([400, 404]).toContain(response.status);
-      expect(response.body.code).toMatch(/^(INVALID_IMAGE_ID|VALIDATION_FAILED|ROUTE_NOT_FOUND)$/);
+      ['overlong UTF-8 dot', '%C0%AE%C0%AE'],
+      ['not hex', '%ZZ'],
+    ])('refuses a malformed id (%s) with 400 INVALID_IMAGE_ID before touching storage', async (_name, id) => {
+      for (const path of [`/images/${id}`, `/images/${id}/content`]) {
+        const response = await request(t.server).get(path);
+        expect(response.status, path).toBe(400);
+        expect(response.body.code, path).toBe('INVALID_IMAGE_ID');
+      }
     });
   });
 
@@ -68,6 +72,7 @@ describe('reading, listing and deleting images', () => {
         'x-content-type-options': 'nosniff',
         'accept-ranges': 'bytes',
         'last-modified': new Date(image.createdAt).toUTCString(),
+        'content-security-policy': "default-src 'none'; sandbox",
       });
       expect(response.headers['cache-control']).toContain('max-age=');
       expect(response.headers['content-disposition']).toMatch(/^inline; filename="?[0-9a-f-]{36}\.jpg"?$/);
