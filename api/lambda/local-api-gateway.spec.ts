@@ -60,6 +60,10 @@ describe('local API Gateway', () => {
   it("answers API Gateway's 403 outside the stage", async () => {
     const response = await fetch(`${base}/images`);
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    expect(await response.json()).toMatchObject({
+      statusCode: 403,
+      code: 'FORBIDDEN',
+      message: 'Missing Authentication Token',
+    });
   });
 });

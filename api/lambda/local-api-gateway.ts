@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import type { ApiGatewayResult } from './api-gateway-event-source';
@@ -50,10 +51,10 @@ async function forward(req: IncomingMessage, res: ServerResponse, handler: Lambd
   const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
   if (rawPath !== `/${stage}` && !rawPath.startsWith(`/${stage}/`)) {
     // What the execute-api endpoint answers for a path outside any stage or resource.
-    return answer(res, 403, { message: 'Missing Authentication Token' });
+    return answer(res, 403, gatewayError(403, 'Forbidden', 'FORBIDDEN', 'Missing Authentication Token'));
   }
   const body = await readBody(req, API_GATEWAY_MAX_BODY_BYTES);
-  if (body === undefined) return answer(res, 413, { message: 'Request Too Long' });
+  if (body === undefined) return answer(res, 413, tooLong());
   const event = restApiEvent(
     {
       method: req.method ?? 'GET',
@@ -66,7 +67,7 @@ async function forward(req: IncomingMessage, res: ServerResponse, handler: Lambd
     stage,
   );
   const serialized = JSON.stringify(event);
-  if (Buffer.byteLength(serialized) > LAMBDA_MAX_EVENT_BYTES) return answer(res, 413, { message: 'Request Too Long' });
+  if (Buffer.byteLength(serialized) > LAMBDA_MAX_EVENT_BYTES) return answer(res, 413, tooLong());
   // Parsed from JSON like the runtime does, so the handler sees exactly what Lambda would deliver.
   const result = await handler(JSON.parse(serialized) as APIGatewayProxyEvent, lambdaContext() as unknown as Context);
   if (Buffer.byteLength(JSON.stringify(result)) > LAMBDA_MAX_RESULT_BYTES) {
@@ -107,6 +108,16 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   }
   return tooLarge ? undefined : Buffer.concat(chunks);
 }
+
+/** The envelope infra's gateway responses give API Gateway's own refusals (infra/lib/constructs/image-api). */
+const gatewayError = (statusCode: number, error: string, code: string, message: string) => ({
+  statusCode,
+  error,
+  code,
+  message,
+  requestId: randomUUID(),
+});
+const tooLong = () => gatewayError(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'Request Too Long');
 
 function answer(res: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);

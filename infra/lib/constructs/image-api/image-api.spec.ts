@@ -50,6 +50,40 @@ describe(ImageApi.name, () => {
     }
   });
 
+  it("answers API Gateway's own refusals (413, 429, 403, 504) in the application's JSON error envelope", () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (resource) => resource.Properties,
+    );
+    const byType = Object.fromEntries(responses.map((response) => [response.ResponseType, response]));
+    expect(Object.keys(byType).sort()).toEqual(
+      [
+        'ACCESS_DENIED',
+        'INTEGRATION_TIMEOUT',
+        'INVALID_API_KEY',
+        'MISSING_AUTHENTICATION_TOKEN',
+        'QUOTA_EXCEEDED',
+        'REQUEST_TOO_LARGE',
+        'THROTTLED',
+        'WAF_FILTERED',
+      ].sort(),
+    );
+    expect(byType.REQUEST_TOO_LARGE.StatusCode).toBe('413');
+    const envelope = (byType.REQUEST_TOO_LARGE.ResponseTemplates as Record<string, string>)['application/json'];
+    // The template must be JSON once API Gateway substitutes its variables (messageString comes quoted).
+    const rendered = envelope
+      .replace('$context.error.messageString', JSON.stringify('Request Too Long'))
+      .replace('$context.requestId', 'c0ffee');
+    expect(JSON.parse(rendered)).toEqual({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'Request Too Long',
+      requestId: 'c0ffee',
+    });
+    expect(byType.THROTTLED.StatusCode).toBe('429');
+    expect(byType.INVALID_API_KEY.StatusCode).toBe('403');
+  });
+
   it('leaves GET /health open for health checks', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
     const health = methods().filter((m) => m.HttpMethod === 'GET');

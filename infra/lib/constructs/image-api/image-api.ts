@@ -37,6 +37,36 @@ const ACCESS_LOG_FIELDS = {
   xrayTraceId: F.contextXrayTraceId(),
 };
 
+/**
+ * What API Gateway answers by itself, before or instead of the function, rewritten into the application's error
+ * envelope so clients handle one shape. The codes are the application's where it has one (README, Errors).
+ */
+export const GATEWAY_ERROR_RESPONSES: readonly {
+  readonly type: apigateway.ResponseType;
+  readonly status: number;
+  readonly error: string;
+  readonly code: string;
+}[] = [
+  {
+    type: apigateway.ResponseType.REQUEST_TOO_LARGE,
+    status: 413,
+    error: 'Payload Too Large',
+    code: 'PAYLOAD_TOO_LARGE',
+  },
+  { type: apigateway.ResponseType.THROTTLED, status: 429, error: 'Too Many Requests', code: 'TOO_MANY_REQUESTS' },
+  { type: apigateway.ResponseType.QUOTA_EXCEEDED, status: 429, error: 'Too Many Requests', code: 'TOO_MANY_REQUESTS' },
+  { type: apigateway.ResponseType.INVALID_API_KEY, status: 403, error: 'Forbidden', code: 'FORBIDDEN' },
+  { type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: 403, error: 'Forbidden', code: 'FORBIDDEN' },
+  { type: apigateway.ResponseType.ACCESS_DENIED, status: 403, error: 'Forbidden', code: 'FORBIDDEN' },
+  { type: apigateway.ResponseType.WAF_FILTERED, status: 403, error: 'Forbidden', code: 'FORBIDDEN' },
+  {
+    type: apigateway.ResponseType.INTEGRATION_TIMEOUT,
+    status: 504,
+    error: 'Gateway Timeout',
+    code: 'UPSTREAM_TIMEOUT',
+  },
+];
+
 export interface ImageApiProps {
   readonly apiName: string;
   readonly stageName: string;
@@ -90,7 +120,16 @@ export class ImageApi extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: [...props.corsAllowedOrigins],
         allowMethods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Content-Type', 'X-Api-Key', 'If-None-Match', 'If-Modified-Since', 'Range'],
+        allowHeaders: [
+          'Content-Type',
+          'X-Api-Key',
+          'If-None-Match',
+          'If-Modified-Since',
+          'If-Match',
+          'If-Unmodified-Since',
+          'If-Range',
+          'Range',
+        ],
         maxAge: Duration.hours(1),
       },
     });
@@ -107,6 +146,17 @@ export class ImageApi extends Construct {
     this.api.root.addResource('health').addMethod('GET', integration, { apiKeyRequired: false });
 
     keepPreflightAsText(this.api);
+
+    for (const { type, status, error, code } of GATEWAY_ERROR_RESPONSES) {
+      this.api.addGatewayResponse(`Gateway${type.responseType}`, {
+        type,
+        statusCode: String(status),
+        responseHeaders: { 'X-Content-Type-Options': "'nosniff'" },
+        templates: {
+          'application/json': `{"statusCode":${status},"error":"${error}","code":"${code}","message":$context.error.messageString,"requestId":"$context.requestId"}`,
+        },
+      });
+    }
 
     this.apiKey = this.api.addApiKey('ReviewerApiKey', {
       apiKeyName: `${props.apiName}-reviewers`,
