@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
-import pLimit, { type LimitFunction } from 'p-limit';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
 import { ALLOWED_IMAGE_TYPES, type AllowedImageType } from './image-record';
+import { ProcessingSlots } from './processing-slots';
 
 export interface ProcessedImage {
   readonly bytes: Buffer;
@@ -39,16 +39,16 @@ export interface ProcessOptions {
  */
 @Injectable()
 export class ImageProcessor {
-  private readonly limit: LimitFunction;
+  private readonly slots: ProcessingSlots;
 
   constructor(private readonly config: AppConfig) {
-    this.limit = pLimit(config.MAX_CONCURRENT_PROCESSING);
+    this.slots = new ProcessingSlots(config.MAX_CONCURRENT_PROCESSING);
   }
 
   async process(input: Buffer, options: ProcessOptions): Promise<ProcessedImage> {
     const contentType = await this.sniff(input);
     const metadata = await this.readHeader(input, contentType);
-    return this.withSlot(() => this.decode(input, contentType, metadata, options));
+    return this.withSlot((expired) => this.decode(input, contentType, metadata, options, expired));
   }
 
   private async sniff(input: Buffer): Promise<AllowedImageType> {
@@ -97,32 +97,32 @@ export class ImageProcessor {
   /**
    * Runs `work` when a processing slot frees up. The caller hears back within the queue wait plus the time
    * budget whatever libvips does (some encoders, AVIF among them, never check sharp's own timeout); an overrun
-   * keeps its slot until libvips lets go, so a flood of slow images turns into 503s instead of piled-up CPU.
+   * keeps its slot until libvips lets go, and starts no further step, so a flood of slow images turns into
+   * 503s instead of piled-up CPU.
    */
-  private withSlot<T>(work: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      let gaveUpWaiting = false;
-      const waitLimit = setTimeout(() => {
-        gaveUpWaiting = true;
-        reject(
-          new AppError('SERVER_BUSY', 'Too many images are being processed right now; retry shortly.', {
-            'Retry-After': '2',
-          }),
-        );
-      }, this.config.PROCESSING_QUEUE_TIMEOUT_MS);
-      void this.limit(async () => {
-        clearTimeout(waitLimit);
-        if (gaveUpWaiting) return;
-        const budget = setTimeout(() => reject(tooComplex()), this.config.PROCESSING_TIMEOUT_SECONDS * 1000);
-        try {
-          resolve(await work());
-        } catch (error) {
-          reject(error);
-        } finally {
-          clearTimeout(budget);
-        }
+  private async withSlot<T>(work: (expired: () => boolean) => Promise<T>): Promise<T> {
+    const release = await this.slots.acquire(this.config.PROCESSING_QUEUE_TIMEOUT_MS);
+    if (!release) {
+      throw new AppError('SERVER_BUSY', 'Too many images are being processed right now; retry shortly.', {
+        'Retry-After': '2',
       });
+    }
+    let expired = false;
+    let budget: NodeJS.Timeout | undefined;
+    const running = work(() => expired).finally(release);
+    const deadline = new Promise<never>((_, reject) => {
+      budget = setTimeout(() => {
+        expired = true;
+        reject(tooComplex());
+      }, this.config.PROCESSING_TIMEOUT_SECONDS * 1000);
     });
+    // Once the deadline has answered, a late failure of the abandoned work is expected and must not go unhandled.
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, deadline]);
+    } finally {
+      clearTimeout(budget);
+    }
   }
 
   private async decode(
@@ -130,6 +130,7 @@ export class ImageProcessor {
     contentType: AllowedImageType,
     metadata: Metadata,
     options: ProcessOptions,
+    expired: () => boolean,
   ): Promise<ProcessedImage> {
     const animated = (metadata.pages ?? 1) > 1;
     const source = () =>
@@ -144,6 +145,7 @@ export class ImageProcessor {
     }
     let smallest: ProcessedImage | undefined;
     for (const quality of QUALITY_LADDER[contentType]) {
+      if (expired()) throw tooComplex();
       const oriented = !animated && (metadata.orientation ?? 1) > 1 ? source().autoOrient() : source();
       const { data, info } = await guarded(
         reencode(oriented.keepIccProfile(), contentType, metadata, quality).toBuffer({ resolveWithObject: true }),

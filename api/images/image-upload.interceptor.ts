@@ -1,4 +1,5 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import type { Observable } from 'rxjs';
@@ -38,13 +39,35 @@ export class ImageUploadInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     this.checkHeaders(req);
-    await new Promise<void>((resolve, reject) => {
+    const parsed = new Promise<void>((resolve, reject) => {
       this.parse(req, res, (error: unknown) => (error ? reject(this.translate(error)) : resolve()));
     });
+    await Promise.race([parsed, this.overflowOf(req)]);
     if (!req.file) {
       throw new AppError('MISSING_FILE', `Send the image as a multipart part named "${UPLOAD_FIELD}".`);
     }
     return next.handle();
+  }
+
+  /**
+   * Rejects as soon as more bytes arrive than any acceptable upload needs. multer also stops at the limit, but
+   * only reports it once the client has finished sending, and a chunked body may never finish; answering here
+   * (with Connection: close) ends the exchange instead.
+   */
+  private overflowOf(req: Request): Promise<never> {
+    const limit = this.config.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES;
+    return new Promise<never>((_, reject) => {
+      let received = 0;
+      const count = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= limit) return;
+        req.off('data', count);
+        lingerBeforeClosing(req.socket);
+        reject(this.tooLarge());
+      };
+      req.on('data', count);
+      req.once('end', () => req.off('data', count));
+    });
   }
 
   private checkHeaders(req: Request): void {
@@ -85,4 +108,19 @@ export class ImageUploadInterceptor implements NestInterceptor {
       Connection: 'close',
     });
   }
+}
+
+const LINGER_MS = 2000;
+
+/**
+ * Closing a socket that still has unread input makes the kernel send a reset, which can destroy our 413 before
+ * the client reads it. Like nginx's lingering close: send FIN, keep reading and discarding what the client was
+ * still sending for a moment, then close for good.
+ */
+function lingerBeforeClosing(socket: Socket): void {
+  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
+    this.end();
+    this.resume();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
 }

@@ -151,7 +151,8 @@ export class ImagesController {
       res.status(304).end();
       return;
     }
-    const link = await this.images.contentLink(record);
+    // HEAD is answered here: a presigned URL is signed for GET only, and the headers need no bytes.
+    const link = req.method === 'HEAD' ? undefined : await this.images.contentLink(record);
     if (link) return redirectToContent(res, link);
     setRepresentationHeaders(res, record);
     const range = decision.kind === 'partial' ? decision.range : undefined;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
+import { connect } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { binaryBody } from '../test/binary-body';
@@ -178,6 +179,14 @@ describe('POST /images', () => {
       expect(raw.head).toMatch(/^connection: close$/im);
     });
 
+    it('answers 413 to a chunked body that never ends, without waiting for it to finish', async () => {
+      const { status, sentBytes } = await floodChunked(t, 64 * 1024 * 1024);
+      expect(status).toBe(413);
+      // The answer came while the client was still sending, long before its 64 MB flood was done.
+      expect(sentBytes).toBeLessThan(64 * 1024 * 1024);
+      expect(await t.storedFiles()).toEqual(before);
+    });
+
     it('refuses a chunked body that grows past the limit', async () => {
       const chunk = 'x'.repeat(64 * 1024);
       const part = `--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`;
@@ -326,3 +335,30 @@ describe('POST /images', () => {
     expect(reads.map((r) => r.body.width).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => 8 + i));
   });
 });
+
+/** Sends a chunked multipart body, 64 KB at a time, until the server answers or `maxBytes` are sent. */
+async function floodChunked(t: TestApp, maxBytes: number): Promise<{ status: number; sentBytes: number }> {
+  if (!t.server.address()) await new Promise<void>((resolve) => t.server.listen(0, '127.0.0.1', resolve));
+  const { port } = t.server.address() as { port: number };
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  let sentBytes = 0;
+  socket.on('data', (data) => (received += data.toString('latin1')));
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  socket.write(
+    'POST /images HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=b\r\n' +
+      'Transfer-Encoding: chunked\r\n\r\n',
+  );
+  const part = '--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n';
+  socket.write(`${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`);
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  while (!received && !socket.destroyed && sentBytes < maxBytes) {
+    const flushed = socket.write(`${chunk.length.toString(16)}\r\n`) && socket.write(chunk) && socket.write('\r\n');
+    sentBytes += chunk.length;
+    // Paced like a fast network rather than a tight loop, so this process also gets to read the answer.
+    await new Promise((resolve) => setTimeout(resolve, flushed ? 2 : 10));
+  }
+  await new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1]), sentBytes };
+}
