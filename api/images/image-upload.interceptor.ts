@@ -38,11 +38,16 @@ export class ImageUploadInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
-    this.checkHeaders(req);
-    const parsed = new Promise<void>((resolve, reject) => {
-      this.parse(req, res, (error: unknown) => (error ? reject(this.translate(error)) : resolve()));
-    });
-    await Promise.race([parsed, this.overflowOf(req)]);
+    try {
+      this.checkHeaders(req);
+      const parsed = new Promise<void>((resolve, reject) => {
+        this.parse(req, res, (error: unknown) => (error ? reject(this.translate(error)) : resolve()));
+      });
+      await Promise.race([parsed, this.overflowOf(req)]);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'PAYLOAD_TOO_LARGE') lingerBeforeClosing(req.socket);
+      throw error;
+    }
     if (!req.file) {
       throw new AppError('MISSING_FILE', `Send the image as a multipart part named "${UPLOAD_FIELD}".`);
     }
@@ -62,7 +67,6 @@ export class ImageUploadInterceptor implements NestInterceptor {
         received += chunk.length;
         if (received <= limit) return;
         req.off('data', count);
-        lingerBeforeClosing(req.socket);
         reject(this.tooLarge());
       };
       req.on('data', count);
