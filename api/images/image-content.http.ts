@@ -11,7 +11,6 @@ export type ContentDecision =
 
 export const etagOf = (record: ImageRecord) => `"${record.sha256}"`;
 
-/** Headers that describe the representation; identical for 200, 206, 304 and HEAD. */
 // An id's bytes never change, so clients may keep them; private because these are someone's photos.
 export const CONTENT_CACHE_CONTROL = 'private, max-age=31536000, immutable';
 
@@ -19,6 +18,7 @@ export const CONTENT_CACHE_CONTROL = 'private, max-age=31536000, immutable';
 export const contentDispositionOf = (record: ImageRecord) =>
   contentDisposition(`${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`, { type: 'inline' });
 
+/** Headers that describe the representation; identical for 200, 206, 304 and HEAD. */
 export function setRepresentationHeaders(res: Response, record: ImageRecord): void {
   res.setHeader('ETag', etagOf(record));
   res.setHeader('Last-Modified', new Date(record.createdAt).toUTCString());
@@ -58,8 +58,7 @@ export function decideContent(req: Request, record: ImageRecord): ContentDecisio
 export function assertPreconditions(req: Request, record: ImageRecord): void {
   const ifMatch = req.get('if-match');
   if (ifMatch !== undefined) {
-    const etag = etagOf(record);
-    if (ifMatch.trim() === '*' || ifMatch.split(',').some((candidate) => candidate.trim() === etag)) return;
+    if (etagListMatches(ifMatch, record, 'strong')) return;
     throw preconditionFailed('If-Match');
   }
   const ifUnmodifiedSince = Date.parse(req.get('if-unmodified-since') ?? '');
@@ -77,7 +76,8 @@ export const hasPreconditions = (req: Request) =>
 /** For unsafe methods, If-None-Match is a precondition too: it fails when the image is the one named. */
 export function assertPreconditionsForChange(req: Request, record: ImageRecord): void {
   assertPreconditions(req, record);
-  if (req.headers['if-none-match'] !== undefined && matchesIfNoneMatch(req.get('if-none-match') ?? '', record)) {
+  const ifNoneMatch = req.get('if-none-match');
+  if (ifNoneMatch !== undefined && etagListMatches(ifNoneMatch, record, 'weak')) {
     throw preconditionFailed('If-None-Match');
   }
 }
@@ -107,16 +107,22 @@ export function setBodyHeaders(res: Response, record: ImageRecord, range?: ByteR
  */
 function isNotModified(req: Request, record: ImageRecord): boolean {
   const ifNoneMatch = req.get('if-none-match');
-  if (ifNoneMatch !== undefined) return matchesIfNoneMatch(ifNoneMatch, record);
+  if (ifNoneMatch !== undefined) return etagListMatches(ifNoneMatch, record, 'weak');
   const ifModifiedSince = Date.parse(req.get('if-modified-since') ?? '');
   return !Number.isNaN(ifModifiedSince) && lastModifiedMs(record) <= ifModifiedSince;
 }
 
-/** Weak comparison (RFC 9110 §13.1.2). */
-function matchesIfNoneMatch(ifNoneMatch: string, record: ImageRecord): boolean {
-  if (ifNoneMatch.trim() === '*') return true;
+/**
+ * `*` or a list of entity tags (RFC 9110 §8.8.3.2): If-Match compares strongly (a `W/` tag never matches),
+ * If-None-Match weakly (the `W/` prefix is ignored).
+ */
+function etagListMatches(header: string, record: ImageRecord, comparison: 'strong' | 'weak'): boolean {
+  if (header.trim() === '*') return true;
   const etag = etagOf(record);
-  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+  return header.split(',').some((candidate) => {
+    const tag = candidate.trim();
+    return (comparison === 'weak' ? tag.replace(/^W\//, '') : tag) === etag;
+  });
 }
 
 const lastModifiedMs = (record: ImageRecord) => Math.floor(Date.parse(record.createdAt) / 1000) * 1000;
