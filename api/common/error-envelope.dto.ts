@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ERROR_CODES, type ErrorCode } from './app-error';
 
@@ -20,4 +21,22 @@ export class ErrorEnvelopeDto {
 
   @ApiProperty({ example: '6f1c1f5e-2c1b-4a57-9d0e-2f7f2c0b8a11', description: 'Also in the x-request-id header.' })
   readonly requestId!: string;
+}
+
+/** Builds the envelope; the reason phrase always follows from the status. */
+export function errorEnvelope(
+  statusCode: number,
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  details?: string[],
+): ErrorEnvelopeDto {
+  return {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    code,
+    message,
+    ...(details ? { details } : {}),
+    requestId,
+  };
 }

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
-import type { ErrorEnvelopeDto } from './error-envelope.dto';
+import { errorEnvelope } from './error-envelope.dto';
 import { requestIdOf } from './request-id';
 import type { RouteTable } from './route-table';
 import { StorageFailureError, StorageUnavailableError } from '../images/storage/storage.errors';
@@ -52,14 +52,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       res.destroy();
       return;
     }
-    const body: ErrorEnvelopeDto = {
-      statusCode: problem.status,
-      error: STATUS_CODES[problem.status] ?? 'Error',
-      code: problem.code,
-      message: problem.message,
-      ...(problem.details ? { details: problem.details } : {}),
-      requestId: requestIdOf(req) ?? 'unknown',
-    };
+    const body = errorEnvelope(
+      problem.status,
+      problem.code,
+      problem.message,
+      requestIdOf(req) ?? 'unknown',
+      problem.details,
+    );
     res.locals.errorCode = problem.code;
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
     res.removeHeader('Content-Disposition');

@@ -3,7 +3,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppConfig } from '../config/app-config';
 import { HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
-import type { ErrorEnvelopeDto } from './error-envelope.dto';
+import { errorEnvelope } from './error-envelope.dto';
 
 /** Node's parser errors, which it answers itself (a bare status line) before any middleware runs. */
 const CLIENT_ERRORS: Readonly<Record<string, { code: ErrorCode; message: string }>> = {
@@ -34,14 +34,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const { code, message } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
   const status = HTTP_STATUS_BY_CODE[code];
   const requestId = randomUUID();
-  const envelope: ErrorEnvelopeDto = {
-    statusCode: status,
-    error: STATUS_CODES[status] ?? 'Error',
-    code,
-    message,
-    requestId,
-  };
-  const body = JSON.stringify(envelope);
+  const body = JSON.stringify(errorEnvelope(status, code, message, requestId));
   socket.end(
     [
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
