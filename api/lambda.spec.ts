@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiGatewayResult } from './lambda/api-gateway-event-source';
 import { httpApiEvent, lambdaContext, restApiEvent, type HttpRequestInput } from './lambda/events';
 import { bodyOf, headersOf, statusOf } from './lambda/result';
+import { eventually, openFilesUnder } from './test/aborted-requests';
 
 type Handler = (typeof import('./lambda'))['handler'];
 
@@ -145,6 +146,24 @@ describe('Lambda handler', () => {
       expect(partial.status).toBe(206);
       expect(partial.header('content-range')).toBe(`bytes 10-109/${jpeg.length}`);
       expect(partial.body.equals(jpeg.subarray(10, 110))).toBe(true);
+    });
+
+    it('closes every file it opened for a download, plain or ranged, HEAD or GET', async () => {
+      const baseline = openFilesUnder(storageDir);
+      for (let round = 0; round < 50; round++) {
+        await Promise.all([
+          invoke({ method: 'GET', path: `/dev/images/${id}/content` }),
+          invoke({ method: 'GET', path: `/dev/images/${id}/content`, headers: { range: 'bytes=5-' } }),
+          invoke({ method: 'HEAD', path: `/dev/images/${id}/content` }),
+        ]);
+      }
+      expect(
+        await eventually(
+          () => openFilesUnder(storageDir),
+          (n) => n <= baseline,
+          2000,
+        ),
+      ).toBe(baseline);
     });
 
     it('answers 404, 405 and 415 with the error envelope', async () => {

@@ -1,7 +1,6 @@
-import type { ImageRecord } from './image-record';
-
 export interface ContentLinkOptions {
   readonly expiresSeconds: number;
+  readonly contentType: string;
   /** Response headers the store must send with the bytes, since the service is no longer in the path. */
   readonly contentDisposition: string;
   readonly cacheControl: string;
@@ -13,5 +12,5 @@ export interface ContentLinkOptions {
  * fetched this way. Without an object store there is no provider and every image is streamed.
  */
 export abstract class ContentLinkSigner {
-  abstract signContentLink(record: ImageRecord, options: ContentLinkOptions): Promise<string>;
+  abstract signContentLink(id: string, options: ContentLinkOptions): Promise<string>;
 }

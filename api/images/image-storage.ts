@@ -10,8 +10,6 @@ export interface ByteRange {
 export interface OpenedImage {
   readonly record: ImageRecord;
   readonly body: Readable;
-  /** Present when the read was ranged. */
-  readonly range?: ByteRange;
 }
 
 export interface ListImagesQuery {
@@ -38,8 +36,14 @@ export abstract class ImageStorage {
   /** Metadata only; `undefined` when there is no such image. */
   abstract head(id: string): Promise<ImageRecord | undefined>;
 
-  /** Metadata and a stream of the bytes (or of `range`); `undefined` when there is no such image. */
-  abstract open(id: string, range?: ByteRange): Promise<OpenedImage | undefined>;
+  /** Metadata and a stream of the bytes in one call; `undefined` when there is no such image. */
+  abstract open(id: string): Promise<OpenedImage | undefined>;
+
+  /**
+   * The bytes (or `range` of them) of an image whose metadata the caller already read: no second metadata read.
+   * `undefined` when there is no such image.
+   */
+  abstract openBytes(id: string, range?: ByteRange): Promise<Readable | undefined>;
 
   /** `false` when there was nothing to delete. */
   abstract delete(id: string): Promise<boolean>;

@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises';
 import {
   Controller,
   Delete,
@@ -30,13 +29,8 @@ import { basePathOf } from '../common/base-path';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
-import {
-  assertPreconditionsForChange,
-  decideContent,
-  hasPreconditions,
-  setBodyHeaders,
-  setRepresentationHeaders,
-} from './image-content.http';
+import { conditionsOf, respondWithDelivery } from './content-response';
+import { ContentDelivery } from './delivery/content-delivery';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor, UPLOAD_FIELD } from './image-upload.interceptor';
 import { ImagesService } from './images.service';
@@ -48,7 +42,10 @@ const ID_PARAM = { name: 'id', description: 'Image id (UUIDv7).', example: '0193
 export class ImagesController {
   private readonly logger = new Logger(ImagesController.name);
 
-  constructor(private readonly images: ImagesService) {}
+  constructor(
+    private readonly images: ImagesService,
+    private readonly delivery: ContentDelivery,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -127,43 +124,8 @@ export class ImagesController {
   @ApiHeader({ name: 'If-Match', required: false, description: 'Answer 412 unless the image has one of these ETags.' })
   @ApiErrorResponses(400, 404, 412, 416, 503)
   async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const needsMetadataFirst =
-      req.method === 'HEAD' ||
-      req.headers.range !== undefined ||
-      hasPreconditions(req) ||
-      req.headers['if-modified-since'] !== undefined;
-    if (!needsMetadataFirst) {
-      const opened = await this.images.open(id);
-      const link = await this.images.contentLink(opened.record);
-      if (link) {
-        // Rare (only images bigger than CONTENT_REDIRECT_BYTES) and cheaper than a HEAD before every read.
-        opened.body.destroy();
-        return redirectToContent(res, link);
-      }
-      setRepresentationHeaders(res, opened.record);
-      setBodyHeaders(res, opened.record);
-      return this.stream(opened.body, res);
-    }
-    const record = await this.images.get(id);
-    const decision = decideContent(req, record);
-    if (decision.kind === 'not-modified') {
-      setRepresentationHeaders(res, record);
-      res.status(304).end();
-      return;
-    }
-    // HEAD is answered here: a presigned URL is signed for GET only, and the headers need no bytes.
-    const link = req.method === 'HEAD' ? undefined : await this.images.contentLink(record);
-    if (link) return redirectToContent(res, link);
-    setRepresentationHeaders(res, record);
-    const range = decision.kind === 'partial' ? decision.range : undefined;
-    if (req.method === 'HEAD') {
-      setBodyHeaders(res, record, range);
-      res.end();
-      return;
-    }
-    const opened = await this.images.open(id, range);
-    setBodyHeaders(res, opened.record, opened.range);
-    return this.stream(opened.body, res);
+    const delivery = await this.delivery.deliver(this.images.original(id), conditionsOf(req), () => !res.destroyed);
+    await respondWithDelivery(res, delivery, this.logger);
   }
 
   @Delete(':id')
@@ -178,24 +140,6 @@ export class ImagesController {
   })
   @ApiErrorResponses(400, 404, 412, 503)
   async delete(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<void> {
-    if (hasPreconditions(req)) assertPreconditionsForChange(req, await this.images.get(id));
-    await this.images.delete(id);
+    await this.images.delete(id, conditionsOf(req));
   }
-
-  private async stream(body: NodeJS.ReadableStream, res: Response): Promise<void> {
-    try {
-      await pipeline(body, res);
-    } catch (error) {
-      // Headers are gone by now; the client sees a cut connection, which is the truthful outcome.
-      this.logger.warn({ err: error }, 'image stream ended early');
-      res.destroy();
-    }
-  }
-}
-
-/** 307 keeps the method, so a HEAD or a ranged GET is repeated as such against the store. */
-function redirectToContent(res: Response, url: string): void {
-  // The URL expires; neither it nor this answer may be cached.
-  res.setHeader('Cache-Control', 'private, no-store');
-  res.redirect(307, url);
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
+import { ContentDelivery } from './delivery/content-delivery';
 import { DirectUploadStore } from './direct-uploads/direct-upload-store';
 import { DirectUploadsController } from './direct-uploads/direct-uploads.controller';
 import { DirectUploadsService } from './direct-uploads/direct-uploads.service';
@@ -23,6 +24,7 @@ import {
   controllers: [DirectUploadsController, ImagesController],
   providers: [
     ImagesService,
+    ContentDelivery,
     DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binaryBody } from '../test/binary-body';
+import { ImageStorage } from './image-storage';
 import { imageFixtures } from '../test/image-fixtures';
 import { createTestApp, type TestApp } from '../test/test-app';
 
@@ -61,6 +62,25 @@ describe('reading, listing and deleting images', () => {
   });
 
   describe('GET /images/:id/content', () => {
+    it.each([
+      ['If-None-Match and Range', { 'If-None-Match': '"other"', Range: 'bytes=0-9' }, 206],
+      ['If-Match, If-Modified-Since and If-Range', { 'If-Match': '*', 'If-Modified-Since': 'x', 'If-Range': 'x' }, 200],
+      ['nothing', {}, 200],
+    ])('reads the metadata once, whatever the headers (%s)', async (_name, headers, status) => {
+      const storage = t.app.get(ImageStorage);
+      const calls = [vi.spyOn(storage, 'head'), vi.spyOn(storage, 'open'), vi.spyOn(storage, 'openBytes')];
+      try {
+        const response = await request(t.server).get(`/images/${image.id}/content`).set(headers);
+        expect(response.status).toBe(status);
+        const [head, open, openBytes] = calls.map((spy) => spy.mock.calls.length);
+        // `open` brings metadata and bytes together; `openBytes` reads no metadata.
+        expect(head + open).toBe(1);
+        expect(open + openBytes).toBe(1);
+      } finally {
+        calls.forEach((spy) => spy.mockRestore());
+      }
+    });
+
     it('streams the bytes with caching and safety headers', async () => {
       const response = await content();
       expect(response.status).toBe(200);

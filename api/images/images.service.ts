@@ -6,10 +6,16 @@ import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
 import { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
-import { CONTENT_CACHE_CONTROL, contentDispositionOf } from './image-content.http';
+import type { Representation, RepresentationSource } from './delivery/representation';
+import { CONTENT_CACHE_CONTROL, contentDispositionOf } from './delivery/representation-headers';
+import {
+  failedChangePrecondition,
+  hasChangePreconditions,
+  type RequestConditions,
+} from './delivery/request-conditions';
 import { ImageProcessor } from './image-processor';
-import type { ImageRecord } from './image-record';
-import { ImageStorage, type ByteRange, type OpenedImage } from './image-storage';
+import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
+import { ImageStorage, type ByteRange } from './image-storage';
 import { sanitizeOriginalName } from './original-name';
 
 export interface ImageListing {
@@ -69,28 +75,60 @@ export class ImagesService {
     return (await this.storage.head(id)) ?? notFound(id);
   }
 
-  async open(id: string, range?: ByteRange): Promise<OpenedImage> {
-    return (await this.storage.open(id, range)) ?? notFound(id);
+  /** The original bytes of an image, as a representation the delivery logic can serve. */
+  original(id: string): RepresentationSource {
+    return {
+      head: async () => {
+        const record = await this.storage.head(id);
+        return record && originalOf(record);
+      },
+      open: async () => {
+        const opened = await this.storage.open(id);
+        return opened && { representation: originalOf(opened.record), body: opened.body };
+      },
+      openBytes: (range?: ByteRange) => this.storage.openBytes(id, range),
+      redirectFor: (representation) => this.contentLink(id, representation),
+      notFound: () => notFoundError(id),
+    };
+  }
+
+  /** Deletes the image; with preconditions, only when the image satisfies them (412 otherwise). */
+  async delete(id: string, conditions?: RequestConditions): Promise<void> {
+    if (conditions && hasChangePreconditions(conditions)) {
+      const failed = failedChangePrecondition(conditions, originalOf(await this.get(id)));
+      if (failed) {
+        throw new AppError('PRECONDITION_FAILED', `The image does not satisfy the request's ${failed} condition.`);
+      }
+    }
+    if (!(await this.storage.delete(id))) notFound(id);
   }
 
   /**
    * A short-lived URL for the bytes when they are too big to pass through the service (Lambda answers at most
    * 6 MB) and the store can sign one; `undefined` means stream them.
    */
-  async contentLink(record: ImageRecord): Promise<string | undefined> {
-    if (!this.contentLinks || record.size <= this.config.CONTENT_REDIRECT_BYTES) return undefined;
-    return this.contentLinks.signContentLink(record, {
+  private async contentLink(id: string, representation: Representation): Promise<string | undefined> {
+    if (!this.contentLinks || representation.size <= this.config.CONTENT_REDIRECT_BYTES) return undefined;
+    return this.contentLinks.signContentLink(id, {
       expiresSeconds: this.config.CONTENT_URL_EXPIRES_SECONDS,
-      contentDisposition: contentDispositionOf(record),
+      contentType: representation.contentType,
+      contentDisposition: contentDispositionOf(representation),
       cacheControl: CONTENT_CACHE_CONTROL,
     });
   }
-
-  async delete(id: string): Promise<void> {
-    if (!(await this.storage.delete(id))) notFound(id);
-  }
 }
 
+/** The original's download name is built from the id alone: the client's name never reaches a header. */
+const originalOf = (record: ImageRecord): Representation => ({
+  contentType: record.contentType,
+  size: record.size,
+  sha256: record.sha256,
+  createdAt: record.createdAt,
+  fileName: `${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`,
+});
+
+const notFoundError = (id: string) => new AppError('IMAGE_NOT_FOUND', `No image with id ${id}.`);
+
 function notFound(id: string): never {
-  throw new AppError('IMAGE_NOT_FOUND', `No image with id ${id}.`);
+  throw notFoundError(id);
 }

@@ -17,6 +17,7 @@ class FakeStorage extends ImageStorage {
   put = vi.fn(async () => undefined);
   head = vi.fn(async () => record);
   open = vi.fn(async () => undefined);
+  openBytes = vi.fn(async () => undefined);
   delete = vi.fn(async () => true);
   list = vi.fn(async () => ({ items: [record] }));
   checkReady = vi.fn(async () => {
@@ -57,7 +58,8 @@ describe(TracedImageStorage.name, () => {
     const traced = new TracedImageStorage(inner, tracer);
     await traced.put(record, Readable.from([Buffer.from('abc')]));
     expect(await traced.head(record.id)).toBe(record);
-    expect(await traced.open(record.id, { start: 0, end: 1 })).toBeUndefined();
+    expect(await traced.open(record.id)).toBeUndefined();
+    expect(await traced.openBytes(record.id, { start: 0, end: 1 })).toBeUndefined();
     expect(await traced.delete(record.id)).toBe(true);
     expect((await traced.list({ limit: 5 })).items).toEqual([record]);
     await expect(traced.checkReady()).rejects.toThrow('down');
@@ -65,10 +67,11 @@ describe(TracedImageStorage.name, () => {
       'storage.put',
       'storage.head',
       'storage.open',
+      'storage.openBytes',
       'storage.delete',
       'storage.list',
       'storage.checkReady',
     ]);
-    expect(inner.open).toHaveBeenCalledWith(record.id, { start: 0, end: 1 });
+    expect(inner.openBytes).toHaveBeenCalledWith(record.id, { start: 0, end: 1 });
   });
 });

@@ -34,8 +34,12 @@ export class TracedImageStorage extends ImageStorage {
   }
 
   /** Covers opening the object; the bytes then stream to the client outside the subsegment. */
-  open(id: string, range?: ByteRange): Promise<OpenedImage | undefined> {
-    return this.tracer.trace('storage.open', () => this.inner.open(id, range));
+  open(id: string): Promise<OpenedImage | undefined> {
+    return this.tracer.trace('storage.open', () => this.inner.open(id));
+  }
+
+  openBytes(id: string, range?: ByteRange): Promise<Readable | undefined> {
+    return this.tracer.trace('storage.openBytes', () => this.inner.openBytes(id, range));
   }
 
   delete(id: string): Promise<boolean> {

@@ -43,7 +43,22 @@ export class DiskImageStorage extends ImageStorage {
   }
 
   async head(id: string): Promise<ImageRecord | undefined> {
+    return IMAGE_ID_PATTERN.test(id) ? this.readRecord(id) : undefined;
+  }
+
+  async open(id: string): Promise<OpenedImage | undefined> {
     if (!IMAGE_ID_PATTERN.test(id)) return undefined;
+    const record = await this.readRecord(id);
+    if (!record) return undefined;
+    const body = await this.openContent(id);
+    return body && { record, body };
+  }
+
+  async openBytes(id: string, range?: ByteRange): Promise<Readable | undefined> {
+    return IMAGE_ID_PATTERN.test(id) ? this.openContent(id, range) : undefined;
+  }
+
+  private async readRecord(id: string): Promise<ImageRecord | undefined> {
     try {
       return JSON.parse(await readFile(join(this.pathOf(id), METADATA_FILE), 'utf8')) as ImageRecord;
     } catch (error) {
@@ -52,23 +67,16 @@ export class DiskImageStorage extends ImageStorage {
     }
   }
 
-  async open(id: string, range?: ByteRange): Promise<OpenedImage | undefined> {
-    if (!IMAGE_ID_PATTERN.test(id)) return undefined;
-    let handle;
+  private async openContent(id: string, range?: ByteRange): Promise<Readable | undefined> {
     try {
-      // The open handle keeps the bytes readable even if the image is deleted while streaming.
-      handle = await open(join(this.pathOf(id), CONTENT_FILE), 'r');
+      // The open handle keeps the bytes readable even if the image is deleted while streaming; the stream closes
+      // it when it ends or is destroyed.
+      const handle = await open(join(this.pathOf(id), CONTENT_FILE), 'r');
+      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
     }
-    const record = await this.head(id);
-    if (!record) {
-      await handle.close();
-      return undefined;
-    }
-    const body = handle.createReadStream(range ? { start: range.start, end: range.end } : {});
-    return { record, body, ...(range ? { range } : {}) };
   }
 
   async delete(id: string): Promise<boolean> {

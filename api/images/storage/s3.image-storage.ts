@@ -141,9 +141,26 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
     return output && fromObjectMetadata(id, output);
   }
 
-  async open(id: string, range?: ByteRange): Promise<OpenedImage | undefined> {
+  async open(id: string): Promise<OpenedImage | undefined> {
+    const output = await this.getObject(id);
+    if (!output?.Body) return undefined;
+    const body = output.Body as Readable;
+    const record = fromObjectMetadata(id, output);
+    if (!record) {
+      body.destroy();
+      return undefined;
+    }
+    return { record, body };
+  }
+
+  async openBytes(id: string, range?: ByteRange): Promise<Readable | undefined> {
+    const output = await this.getObject(id, range);
+    return output?.Body as Readable | undefined;
+  }
+
+  private async getObject(id: string, range?: ByteRange) {
     if (!IMAGE_ID_PATTERN.test(id)) return undefined;
-    const output = await this.call(
+    return this.call(
       (abortSignal) =>
         this.client.send(
           new GetObjectCommand({
@@ -155,14 +172,6 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
         ),
       'open',
     );
-    if (!output?.Body) return undefined;
-    const body = output.Body as Readable;
-    const record = fromObjectMetadata(id, output);
-    if (!record) {
-      body.destroy();
-      return undefined;
-    }
-    return { record, body, ...(range ? { range } : {}) };
   }
 
   async delete(id: string): Promise<boolean> {
@@ -232,14 +241,14 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
     return { url: post.url, fields: post.fields };
   }
 
-  async signContentLink(record: ImageRecord, options: ContentLinkOptions): Promise<string> {
+  async signContentLink(id: string, options: ContentLinkOptions): Promise<string> {
     // Signing is local (no request), so there is nothing to time out or retry.
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
-        Key: IMAGES_PREFIX + record.id,
-        ResponseContentType: record.contentType,
+        Key: IMAGES_PREFIX + id,
+        ResponseContentType: options.contentType,
         ResponseContentDisposition: options.contentDisposition,
         ResponseCacheControl: options.cacheControl,
       }),
