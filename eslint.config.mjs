@@ -3,6 +3,7 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import apiBoundaries from './eslint.boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -20,6 +21,7 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
+  ...apiBoundaries(import.meta.dirname),
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {

@@ -9,8 +9,10 @@ import { setBasePath } from './common/base-path';
 import { HttpErrorFilter } from './common/http-error.filter';
 import { applyHttpServerLimits } from './common/http-server.limits';
 import { assignRequestId } from './common/request-id';
-import { RouteTable, type RouteLayer } from './common/route-table';
+import { RouteTable } from './common/route-table';
 import { loadConfig, type AppConfig } from './config/app-config';
+import { MALFORMED_IMAGE_ID_PATH } from './images/image-id.pipe';
+import { routerLayersOf } from './platform/express-router';
 import { setupSwagger } from './swagger';
 
 export interface CreateAppOptions {
@@ -20,7 +22,7 @@ export interface CreateAppOptions {
 }
 
 /**
- * Builds the fully configured app. Both entry points (`main.ts` for HTTP, `lambda.ts` for Lambda) call this, so
+ * Builds the fully configured app. Both entry points (`main.ts` for HTTP, `lambda/handler.ts` for Lambda) call this, so
  * pipes, filters, security headers and Swagger cannot drift between them.
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
@@ -61,8 +63,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
   );
-  const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
-  app.useGlobalFilters(new HttpErrorFilter(new RouteTable(() => express.router.stack)));
+  app.useGlobalFilters(new HttpErrorFilter(new RouteTable(routerLayersOf(app)), [MALFORMED_IMAGE_ID_PATH]));
   setupSwagger(app);
   applyHttpServerLimits(app.getHttpServer(), config);
   await app.init();

@@ -1,9 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LoggingModule } from './common/logging.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
+import { LoggingModule } from './observability/logging.module';
 import { ObservabilityModule } from './observability/observability.module';
 
 @Module({})

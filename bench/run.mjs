@@ -7,7 +7,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_OUT_DIR, ensureLambdaBuilt, WARM_SCRIPT_FILE, warmCodeCache } from '../scripts/build-lambda.mjs';
+import {
+  DEFAULT_OUT_DIR,
+  ensureLambdaBuilt,
+  loadEventBuilders,
+  WARM_SCRIPT_FILE,
+  warmCodeCache,
+} from '../scripts/build-lambda.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Math.max(5, Number(process.env.RUNS ?? 7));
@@ -33,6 +39,22 @@ if (codeCacheState() !== 'false') {
 }
 const storageDir = mkdtempSync(join(tmpdir(), 'imagestore-bench-'));
 const scratch = mkdtempSync(join(tmpdir(), 'imagestore-bench-results-'));
+// Every invocation is `GET /bench/images` as API Gateway REST sends it, built by the tests' event builder.
+const { restApiEvent } = await loadEventBuilders();
+const eventFile = join(scratch, 'event.json');
+writeFileSync(
+  eventFile,
+  JSON.stringify(
+    restApiEvent(
+      {
+        method: 'GET',
+        path: '/bench/images',
+        headers: { host: 'bench.execute-api.local', accept: 'application/json' },
+      },
+      'bench',
+    ),
+  ),
+);
 
 const subjects = [
   { key: 'handler', label: 'handler (bundled, disk storage)', file: handlerFile, env: {} },
@@ -72,7 +94,7 @@ function sample(subject, run) {
   };
   execFileSync(
     process.execPath,
-    ['--expose-gc', join(root, 'bench/sample.cjs'), subject.file, String(invocations), resultFile],
+    ['--expose-gc', join(root, 'bench/sample.cjs'), subject.file, String(invocations), resultFile, eventFile],
     {
       env,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -1,36 +1,15 @@
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- loads handlers the way the Lambda runtime does */
 // One benchmark sample, always in a fresh process: load a handler, time the first response from process start,
-// then time many warm invocations. Usage: node bench/sample.cjs <handler.js> <invocations> <result.json>
-const { writeFileSync } = require('node:fs');
+// then time many warm invocations. Usage: node bench/sample.cjs <handler.js> <invocations> <result.json> <event.json>
+// The event comes from the tests' own builder (api/dev/api-gateway-events.ts), written by bench/run.mjs.
+const { readFileSync, writeFileSync } = require('node:fs');
 
-const [handlerPath, invocationsArg, resultPath] = process.argv.slice(2);
+const [handlerPath, invocationsArg, resultPath, eventPath] = process.argv.slice(2);
 const invocations = Number(invocationsArg);
+const event = readFileSync(eventPath, 'utf8');
 
-function listEvent(i) {
-  return {
-    resource: '/{proxy+}',
-    path: '/images',
-    httpMethod: 'GET',
-    headers: { host: 'bench.execute-api.local', accept: 'application/json' },
-    multiValueHeaders: { host: ['bench.execute-api.local'], accept: ['application/json'] },
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: { proxy: 'images' },
-    stageVariables: null,
-    body: null,
-    isBase64Encoded: false,
-    requestContext: {
-      stage: 'bench',
-      path: '/bench/images',
-      requestId: `bench-${i}`,
-      httpMethod: 'GET',
-      resourcePath: '/{proxy+}',
-      identity: { sourceIp: '127.0.0.1' },
-    },
-  };
-}
-
+const listEvent = () => JSON.parse(event);
 const context = (i) => ({
   awsRequestId: `req-${i}`,
   functionName: 'imagestore-bench',
@@ -47,7 +26,7 @@ function check(result) {
 
 (async () => {
   const { handler } = require(handlerPath);
-  check(await handler(listEvent(0), context(0)));
+  check(await handler(listEvent(), context(0)));
   // performance.now() counts from process start (timeOrigin), so this includes Node's own start-up.
   const coldStartMs = performance.now();
   const rssFirstMb = process.memoryUsage().rss / 2 ** 20;
@@ -57,7 +36,7 @@ function check(result) {
   const latencies = new Float64Array(invocations);
   for (let i = 0; i < invocations; i++) {
     const started = process.hrtime.bigint();
-    check(await handler(listEvent(i + 1), context(i + 1)));
+    check(await handler(listEvent(), context(i + 1)));
     latencies[i] = Number(process.hrtime.bigint() - started) / 1e6;
   }
   const rssAfterMb = process.memoryUsage().rss / 2 ** 20;

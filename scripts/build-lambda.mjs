@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the Lambda artifact: dist-lambda/lambda.js (one esbuild bundle of api/lambda.ts) plus node_modules with
+// Builds the Lambda artifact: dist-lambda/lambda.js (one esbuild bundle of api/lambda/handler.ts) plus node_modules with
 // only what cannot be bundled (sharp and its native packages for linux), and Swagger UI's static files, which
 // are read from disk only when /docs is requested.
 //
@@ -84,6 +84,30 @@ Object.defineProperty(exports, 'codeCache', {
 `;
 
 /**
+ * The API Gateway event builders the tests and the local emulator use (api/dev/api-gateway-events.ts), compiled
+ * on the fly, so the code-cache warm-up and the benchmark send exactly the events the tests do.
+ */
+export async function loadEventBuilders() {
+  const { outputFiles } = await build({
+    entryPoints: [join(root, 'api/dev/api-gateway-events.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+}
+
+const { restApiEvent } = await loadEventBuilders();
+/** The warm-up request: a REST API event from the same builder the tests and the emulator use. */
+const warmUpEvent = () =>
+  restApiEvent(
+    { method: 'GET', path: '/warm/images', headers: { host: 'warm.local', accept: 'application/json' } },
+    'warm',
+  );
+
+/**
  * Produces the code cache: one GET /images (disk storage, empty store) through the handler, then the compiled
  * functions are serialized. Run it with the `node` and the V8 flags the function runs with: in the image, the
  * runtime stage runs it with the base image's own node (Dockerfile); the Lambda runtime starts node with
@@ -113,20 +137,7 @@ Object.assign(process.env, {
   AWS_REGION: process.env.AWS_REGION || 'us-east-1',
 });
 const { handler, codeCache } = require(handlerFile);
-const event = {
-  resource: '/{proxy+}',
-  path: '/images',
-  httpMethod: 'GET',
-  headers: { host: 'warm.local', accept: 'application/json' },
-  multiValueHeaders: { host: ['warm.local'], accept: ['application/json'] },
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters: { proxy: 'images' },
-  stageVariables: null,
-  body: null,
-  isBase64Encoded: false,
-  requestContext: { stage: 'warm', path: '/warm/images', requestId: 'warm', httpMethod: 'GET', resourcePath: '/{proxy+}', identity: { sourceIp: '127.0.0.1' } },
-};
+const event = ${JSON.stringify(warmUpEvent())};
 const context = { awsRequestId: 'warm', functionName: 'warm', getRemainingTimeInMillis: () => 30000 };
 handler(event, context).then((result) => {
   if (result.statusCode !== 200) throw new Error('warm-up request answered ' + result.statusCode);
@@ -352,7 +363,7 @@ export async function buildLambda(options = {}) {
 
   const result = await build({
     absWorkingDir: root,
-    entryPoints: [join(root, 'api/lambda.ts')],
+    entryPoints: [join(root, 'api/lambda/handler.ts')],
     outfile: join(outDir, BUNDLE_FILE),
     bundle: true,
     platform: 'node',

@@ -19,12 +19,12 @@ const stage = process.env.STAGE ?? 'local';
 
 const handlerFile = await ensureLambdaBuilt();
 
-// The emulator is TypeScript in api/lambda/ (shared with the tests); it is bundled here, never shipped.
+// The emulator is TypeScript in api/dev/ (shared with the tests); it is bundled here, never shipped.
 const cacheDir = join(root, 'node_modules', '.cache', 'imagestore');
 mkdirSync(cacheDir, { recursive: true });
 const emulatorFile = join(cacheDir, 'local-api-gateway.cjs');
 await build({
-  entryPoints: [join(root, 'api/lambda/local-api-gateway.ts')],
+  entryPoints: [join(root, 'api/dev/local-api-gateway.ts')],
   outfile: emulatorFile,
   bundle: true,
   platform: 'node',

@@ -2,10 +2,11 @@ import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
+import { DependencyFailureError, DependencyUnavailableError } from './dependency-errors';
 import { errorEnvelope } from './error-envelope.dto';
+import { isRouteMiss } from '../platform/nest-route-miss';
 import { requestIdOf } from './request-id';
 import type { RouteTable } from './route-table';
-import { StorageFailureError, StorageUnavailableError } from '../images/storage/storage.errors';
 
 const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
@@ -19,6 +20,16 @@ const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   431: 'HEADERS_TOO_LARGE',
   503: 'STORAGE_UNAVAILABLE',
 };
+
+/**
+ * What a path segment that cannot be percent-decoded means under a feature's routes (e.g. a malformed image id),
+ * supplied by the composition root so this filter knows no feature's URL layout.
+ */
+export interface MalformedPathMeaning {
+  matches(path: string): boolean;
+  readonly code: ErrorCode;
+  readonly message: string;
+}
 
 interface Problem {
   readonly code: ErrorCode;
@@ -36,7 +47,10 @@ interface Problem {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  constructor(private readonly routes: RouteTable) {}
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly malformedPaths: readonly MalformedPathMeaning[] = [],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -77,23 +91,23 @@ export class HttpErrorFilter implements ExceptionFilter {
         headers: exception.headers,
       };
     }
-    if (exception instanceof StorageUnavailableError) {
+    if (exception instanceof DependencyUnavailableError) {
       return {
-        code: 'STORAGE_UNAVAILABLE',
-        message: 'Image storage is temporarily unavailable; retry later.',
+        code: exception.code,
+        message: exception.publicMessage,
         status: HttpStatus.SERVICE_UNAVAILABLE,
         headers: { 'Retry-After': String(exception.retryAfterSeconds) },
       };
     }
-    if (exception instanceof StorageFailureError) {
-      return { code: 'INTERNAL_ERROR', message: 'Image storage refused the request.', status: 500 };
+    if (exception instanceof DependencyFailureError) {
+      return { code: 'INTERNAL_ERROR', message: exception.publicMessage, status: 500 };
     }
     if (exception instanceof URIError || (exception instanceof HttpException && exception.cause instanceof URIError)) {
-      // The router could not percent-decode a path segment (`%C0%AE`, `%ZZ`); under /images that is the id.
-      const isImageId = req.path.startsWith('/images/') && !req.path.startsWith('/images/uploads/');
+      // The router could not percent-decode a path segment (`%C0%AE`, `%ZZ`).
+      const meaning = this.malformedPaths.find((candidate) => candidate.matches(req.path));
       return {
-        code: isImageId ? 'INVALID_IMAGE_ID' : 'VALIDATION_FAILED',
-        message: isImageId ? 'Image ids are UUIDv7 strings.' : 'The path contains malformed percent-encoding.',
+        code: meaning?.code ?? 'VALIDATION_FAILED',
+        message: meaning?.message ?? 'The path contains malformed percent-encoding.',
         status: HttpStatus.BAD_REQUEST,
       };
     }
@@ -136,11 +150,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       details,
     };
   }
-}
-
-function isRouteMiss(exception: HttpException): boolean {
-  // Nest's router answers unmatched routes with this message shape; our own 404s are AppErrors.
-  return /^Cannot [A-Z]+ /.test(exception.message);
 }
 
 function httpStatusOf(exception: unknown): number | undefined {

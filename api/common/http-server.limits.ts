@@ -3,6 +3,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppConfig } from '../config/app-config';
 import { HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
+import { responseStartedOn } from '../platform/node-http';
 import { errorEnvelope } from './error-envelope.dto';
 
 /** Node's parser errors, which it answers itself (a bare status line) before any middleware runs. */
@@ -26,8 +27,7 @@ export function applyHttpServerLimits(server: Server, config: AppConfig): void {
 }
 
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const responseInProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || responseInProgress?.headersSent) {
+  if (error.code === 'ECONNRESET' || !socket.writable || responseStartedOn(socket)) {
     socket.destroy();
     return;
   }

@@ -1,9 +1,6 @@
 import { METHODS } from 'node:http';
 import { match, type MatchFunction } from 'path-to-regexp';
-
-export interface RouteLayer {
-  readonly route?: { readonly path: unknown; readonly methods: Record<string, boolean> };
-}
+import type { RouteLayer } from '../platform/express-router';
 
 interface KnownRoute {
   readonly matches: MatchFunction<object>;

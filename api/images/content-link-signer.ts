@@ -11,6 +11,6 @@ export interface ContentLinkOptions {
  * for one image. Lambda cannot answer with more than 6 MB, so images that arrived by direct upload are
  * fetched this way. Without an object store there is no provider and every image is streamed.
  */
-export abstract class ContentLinkSigner {
-  abstract signContentLink(id: string, options: ContentLinkOptions): Promise<string>;
+export interface ContentLinkSigner {
+  signContentLink(id: string, options: ContentLinkOptions): Promise<string>;
 }

@@ -1,10 +1,10 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Socket } from 'node:net';
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import type { Observable } from 'rxjs';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
+import { lingerBeforeClosing } from '../platform/lingering-close';
 
 export const UPLOAD_FIELD = 'file';
 // Room for the multipart boundaries and part headers around a file of the maximum size.
@@ -112,19 +112,4 @@ export class ImageUploadInterceptor implements NestInterceptor {
       Connection: 'close',
     });
   }
-}
-
-const LINGER_MS = 2000;
-
-/**
- * Closing a socket that still has unread input makes the kernel send a reset, which can destroy our 413 before
- * the client reads it. Like nginx's lingering close: send FIN, keep reading and discarding what the client was
- * still sending for a moment, then close for good.
- */
-function lingerBeforeClosing(socket: Socket): void {
-  socket.destroySoon = function lingeringDestroySoon(this: Socket) {
-    this.end();
-    this.resume();
-    setTimeout(() => this.destroy(), LINGER_MS).unref();
-  };
 }

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
 import { ContentDelivery } from './delivery/content-delivery';
-import { DirectUploadStore } from './direct-uploads/direct-upload-store';
 import { DirectUploadsController } from './direct-uploads/direct-uploads.controller';
 import { DirectUploadsService } from './direct-uploads/direct-uploads.service';
 import { ImageProcessor } from './image-processor';
@@ -11,13 +9,8 @@ import { ImageStorage } from './image-storage';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
-import {
-  createContentLinkSigner,
-  createDirectUploadStore,
-  createImageStorage,
-  createStorageAdapter,
-  STORAGE_ADAPTER,
-} from './storage/image-storage.factory';
+import { createStorageBackend, STORAGE_BACKEND, type StorageBackend } from './storage/image-storage.factory';
+import { StorageInstrumentation } from './storage/storage-instrumentation';
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
@@ -33,10 +26,8 @@ import {
       useFactory: (config: AppConfig) => new CursorCodec(config.cursorSecret),
       inject: [AppConfig],
     },
-    { provide: STORAGE_ADAPTER, useFactory: createStorageAdapter, inject: [AppConfig] },
-    { provide: ImageStorage, useFactory: createImageStorage, inject: [STORAGE_ADAPTER] },
-    { provide: DirectUploadStore, useFactory: createDirectUploadStore, inject: [STORAGE_ADAPTER] },
-    { provide: ContentLinkSigner, useFactory: createContentLinkSigner, inject: [STORAGE_ADAPTER] },
+    { provide: STORAGE_BACKEND, useFactory: createStorageBackend, inject: [AppConfig, StorageInstrumentation] },
+    { provide: ImageStorage, useFactory: (backend: StorageBackend) => backend.storage, inject: [STORAGE_BACKEND] },
   ],
   exports: [ImageStorage],
 })

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
-import { ContentLinkSigner } from './content-link-signer';
+import type { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
 import type { Representation, RepresentationSource } from './delivery/representation';
 import { CONTENT_CACHE_CONTROL, contentDispositionOf } from './delivery/representation-headers';
@@ -17,6 +17,7 @@ import { ImageProcessor } from './image-processor';
 import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
 import { ImageStorage, type ByteRange } from './image-storage';
 import { sanitizeOriginalName } from './original-name';
+import { STORAGE_BACKEND, type StorageBackend } from './storage/image-storage.factory';
 
 export interface ImageListing {
   readonly items: ImageRecord[];
@@ -30,8 +31,12 @@ export class ImagesService {
     private readonly processor: ImageProcessor,
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
-    @Optional() @Inject(ContentLinkSigner) private readonly contentLinks: ContentLinkSigner | null = null,
-  ) {}
+    @Inject(STORAGE_BACKEND) backend: StorageBackend,
+  ) {
+    this.contentLinks = backend.contentLinks;
+  }
+
+  private readonly contentLinks?: ContentLinkSigner;
 
   /**
    * Validates and rewrites the bytes first; storage sees only an image that passed every check. What is stored

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { basePathOfEvent, isBinaryResponse, requestValuesOf, resultOf, withBasePath } from './api-gateway-event-source';
-import { httpApiEvent, restApiEvent } from './events';
+import { httpApiEvent, restApiEvent } from '../dev/api-gateway-events';
 import { toRequestPath } from './request-path';
 
 describe('API Gateway event source', () => {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaContext, restApiEvent } from '../lambda/events';
+import { lambdaContext, restApiEvent } from '../dev/api-gateway-events';
 import { bodyOf, headersOf } from '../lambda/result';
 
 // Runs the real handler as if inside Lambda (AWS_LAMBDA_FUNCTION_NAME set) and reads what it prints: Powertools
 // log lines and CloudWatch EMF metric blobs. X-Ray is off here: there is no daemon to send segments to.
-type Handler = (typeof import('../lambda'))['handler'];
+type Handler = (typeof import('../lambda/handler'))['handler'];
 type Line = Record<string, unknown>;
 
 let handler: Handler;
@@ -66,7 +66,7 @@ beforeAll(async () => {
       return true;
     }) as typeof process.stdout.write;
   }
-  ({ handler } = await import('../lambda.js'));
+  ({ handler } = await import('../lambda/handler.js'));
   jpeg = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366aa' } })
     .jpeg()
     .toBuffer();

@@ -1,13 +1,16 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { StorageInstrumentation } from '../images/storage/storage-instrumentation';
 import { AppMetrics, EmfAppMetrics, NoopAppMetrics } from './app-metrics';
 import { lambdaTelemetry } from './telemetry';
+import { TracingStorageInstrumentation } from './tracing';
 import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
 
 /**
  * Metrics for the app, the Nest way: `AppMetrics` is a provider (EMF in Lambda, a no-op elsewhere) and one
  * global interceptor reports uploads. Logs and traces are wired at their own seams: the pino destination in the
- * LoggingModule, the storage decorator in the storage factory, the invocation wrapper in `lambda.ts`.
+ * LoggingModule, storage tracing through the images feature's `StorageInstrumentation` seam, the invocation
+ * wrapper in the Lambda handler.
  */
 @Global()
 @Module({
@@ -20,7 +23,8 @@ import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
       },
     },
     { provide: APP_INTERCEPTOR, useClass: UploadMetricsInterceptor },
+    { provide: StorageInstrumentation, useClass: TracingStorageInstrumentation },
   ],
-  exports: [AppMetrics],
+  exports: [AppMetrics, StorageInstrumentation],
 })
 export class ObservabilityModule {}

@@ -1,5 +1,6 @@
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { ImageStorage } from '../images/image-storage';
+import { StorageInstrumentation } from '../images/storage/storage-instrumentation';
 import { lambdaTelemetry } from './telemetry';
 import { TracedImageStorage, type SubsegmentTracer } from './traced-image-storage';
 
@@ -36,4 +37,15 @@ export function traceStorageCalls(storage: ImageStorage): ImageStorage {
 export function instrumentS3Client<T>(client: T): T {
   const tracer = lambdaTelemetry()?.tracer;
   return tracer?.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client;
+}
+
+/** Storage traced from the outside: the images feature exposes the seam, this module fills it. */
+export class TracingStorageInstrumentation extends StorageInstrumentation {
+  decorateStorage(storage: ImageStorage): ImageStorage {
+    return traceStorageCalls(storage);
+  }
+
+  instrumentClient<T>(client: T): T {
+    return instrumentS3Client(client);
+  }
 }

@@ -2,7 +2,7 @@ import { Injectable, type CallHandler, type ExecutionContext, type NestIntercept
 import type { Request } from 'express';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
 import { AppError } from '../common/app-error';
-import { StorageUnavailableError } from '../images/storage/storage.errors';
+import { DependencyUnavailableError } from '../common/dependency-errors';
 import { AppMetrics } from './app-metrics';
 
 const UPLOAD_ROUTE = { method: 'POST', path: '/images' } as const;
@@ -37,6 +37,6 @@ function isUpload(req: Request): boolean {
 
 function reasonOf(error: unknown): string {
   if (error instanceof AppError) return error.code;
-  if (error instanceof StorageUnavailableError) return 'STORAGE_UNAVAILABLE';
+  if (error instanceof DependencyUnavailableError) return error.code;
   return 'INTERNAL_ERROR';
 }

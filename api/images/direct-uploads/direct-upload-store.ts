@@ -12,16 +12,16 @@ export interface PresignOptions {
 
 /**
  * Port for uploads that bypass the API (and Lambda's body limit): the client writes straight to a staging key,
- * then asks the service to verify and adopt it. Only object stores can offer this; without one there is no
- * provider and the routes answer 501.
+ * then asks the service to verify and adopt it. Only object stores can offer this (see `StorageBackend`); without one the
+ * routes answer 501.
  */
-export abstract class DirectUploadStore {
-  abstract createPresignedUpload(uploadId: string, options: PresignOptions): Promise<PresignedPost>;
+export interface DirectUploadStore {
+  createPresignedUpload(uploadId: string, options: PresignOptions): Promise<PresignedPost>;
 
   /** The staged bytes; `undefined` when nothing was uploaded; throws `StagedUploadTooLargeError` over `maxBytes`. */
-  abstract readIncoming(uploadId: string, maxBytes: number): Promise<Buffer | undefined>;
+  readIncoming(uploadId: string, maxBytes: number): Promise<Buffer | undefined>;
 
-  abstract deleteIncoming(uploadId: string): Promise<void>;
+  deleteIncoming(uploadId: string): Promise<void>;
 }
 
 export class StagedUploadTooLargeError extends Error {

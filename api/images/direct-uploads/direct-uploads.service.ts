@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '../../common/app-error';
 import { AppConfig } from '../../config/app-config';
 import type { ImageRecord } from '../image-record';
 import { ImagesService } from '../images.service';
-import { DirectUploadStore, StagedUploadTooLargeError, type PresignedPost } from './direct-upload-store';
+import { STORAGE_BACKEND, type StorageBackend } from '../storage/image-storage.factory';
+import { StagedUploadTooLargeError, type DirectUploadStore, type PresignedPost } from './direct-upload-store';
 
 export interface StartedUpload extends PresignedPost {
   readonly uploadId: string;
@@ -21,8 +22,12 @@ export class DirectUploadsService {
   constructor(
     private readonly images: ImagesService,
     private readonly config: AppConfig,
-    @Optional() @Inject(DirectUploadStore) private readonly store: DirectUploadStore | null,
-  ) {}
+    @Inject(STORAGE_BACKEND) backend: StorageBackend,
+  ) {
+    this.store = backend.directUploads;
+  }
+
+  private readonly store?: DirectUploadStore;
 
   async start(): Promise<StartedUpload> {
     const store = this.requireStore();

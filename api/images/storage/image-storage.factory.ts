@@ -1,22 +1,33 @@
 import type { AppConfig } from '../../config/app-config';
 import type { ContentLinkSigner } from '../content-link-signer';
-import { traceStorageCalls } from '../../observability/tracing';
 import type { DirectUploadStore } from '../direct-uploads/direct-upload-store';
 import type { ImageStorage } from '../image-storage';
 import { DiskImageStorage } from './disk.image-storage';
+import type { StorageInstrumentation } from './storage-instrumentation';
 
-/** The one adapter instance (and so the one S3 client) behind both ports. */
-export const STORAGE_ADAPTER = Symbol('STORAGE_ADAPTER');
+/** What the configured backend offers: always the storage port, and the optional capabilities it has. */
+export interface StorageBackend {
+  readonly storage: ImageStorage;
+  /** Only an object store can take uploads directly; without it the routes answer 501. */
+  readonly directUploads?: DirectUploadStore;
+  /** Only an object store can hand out links to its objects; without it every image is streamed. */
+  readonly contentLinks?: ContentLinkSigner;
+}
 
-/** Picks the adapter once, from validated config. */
-export async function createStorageAdapter(config: AppConfig): Promise<ImageStorage> {
+export const STORAGE_BACKEND = Symbol('STORAGE_BACKEND');
+
+/** Picks the backend once, from validated config, with one adapter instance (and so one S3 client) behind it. */
+export async function createStorageBackend(
+  config: AppConfig,
+  instrumentation: StorageInstrumentation,
+): Promise<StorageBackend> {
   switch (config.STORAGE_DRIVER) {
     case 'disk':
-      return new DiskImageStorage(config.STORAGE_DIR);
+      return { storage: instrumentation.decorateStorage(new DiskImageStorage(config.STORAGE_DIR)) };
     case 's3': {
       // Loaded only in S3 mode, so the AWS SDK costs nothing at start-up with the disk driver.
       const { S3ImageStorage } = await import('./s3.image-storage.js');
-      return new S3ImageStorage({
+      const s3 = new S3ImageStorage({
         bucket: config.S3_BUCKET as string,
         region: config.AWS_REGION,
         endpoint: config.S3_ENDPOINT,
@@ -24,28 +35,9 @@ export async function createStorageAdapter(config: AppConfig): Promise<ImageStor
         connectTimeoutMs: config.S3_CONNECT_TIMEOUT_MS,
         requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
         maxAttempts: config.S3_MAX_ATTEMPTS,
+        instrumentClient: (client) => instrumentation.instrumentClient(client),
       });
+      return { storage: instrumentation.decorateStorage(s3), directUploads: s3, contentLinks: s3 };
     }
   }
-}
-
-/** In Lambda with tracing on, each storage call gets a subsegment. */
-export function createImageStorage(adapter: ImageStorage): ImageStorage {
-  return traceStorageCalls(adapter);
-}
-
-/** Only an object store can take uploads directly; with the disk driver the routes answer 501. */
-export function createDirectUploadStore(adapter: ImageStorage): DirectUploadStore | null {
-  const candidate = adapter as Partial<DirectUploadStore>;
-  return typeof candidate.createPresignedUpload === 'function' &&
-    typeof candidate.readIncoming === 'function' &&
-    typeof candidate.deleteIncoming === 'function'
-    ? (adapter as unknown as DirectUploadStore)
-    : null;
-}
-
-/** Only an object store can hand out links to its objects; with the disk driver every image is streamed. */
-export function createContentLinkSigner(adapter: ImageStorage): ContentLinkSigner | null {
-  const candidate = adapter as Partial<ContentLinkSigner>;
-  return typeof candidate.signContentLink === 'function' ? (adapter as unknown as ContentLinkSigner) : null;
 }

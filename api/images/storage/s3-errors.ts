@@ -1,4 +1,4 @@
-import { StorageFailureError, StorageUnavailableError } from './storage.errors';
+import { StorageFailureError, StorageUnavailableError } from '../image-storage.errors';
 
 const MISSING = new Set(['NoSuchKey', 'NotFound', 'NoSuchUpload']);
 const REFUSED = new Set([

@@ -15,7 +15,7 @@ import { acquireLocalS3, s3AdminClient, type S3TestServer } from '../../test/loc
 import { StagedUploadTooLargeError } from '../direct-uploads/direct-upload-store';
 import { chunked, describeImageStorageContract, readAll, sampleImage, sha256 } from './image-storage.contract';
 import { S3ImageStorage, type S3ImageStorageOptions } from './s3.image-storage';
-import { StorageFailureError, StorageUnavailableError } from './storage.errors';
+import { StorageFailureError, StorageUnavailableError } from '../image-storage.errors';
 
 // Collected asynchronously: whether there is a server decides which tests exist.
 describe(`${S3ImageStorage.name} against a real S3 server`, async () => {

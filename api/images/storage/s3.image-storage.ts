@@ -15,10 +15,9 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import pLimit from 'p-limit';
-import { instrumentS3Client } from '../../observability/tracing';
 import {
-  DirectUploadStore,
   StagedUploadTooLargeError,
+  type DirectUploadStore,
   type PresignedPost,
   type PresignOptions,
 } from '../direct-uploads/direct-upload-store';
@@ -39,6 +38,8 @@ export interface S3ImageStorageOptions {
   readonly maxAttempts: number;
   /** Explicit keys for tests; otherwise the SDK's default chain (environment, Lambda role, profile). */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Instruments the SDK client where it is built (tracing in Lambda). */
+  readonly instrumentClient?: <T>(client: T) => T;
 }
 
 const IMAGES_PREFIX = 'images/';
@@ -67,7 +68,8 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
       MAX_DEADLINE_MS,
     );
     const agentOptions = { keepAlive: true, maxSockets: 64 };
-    this.client = instrumentS3Client(
+    const instrument = options.instrumentClient ?? ((client) => client);
+    this.client = instrument(
       new S3Client({
         region: options.region,
         endpoint: options.endpoint,

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { configure } from '@codegenie/serverless-express';
 import { Logger } from '@nestjs/common';
 import type { Context } from 'aws-lambda';
-import { createApp } from './app.factory';
-import { loadConfig } from './config/app-config';
+import { createApp } from '../app.factory';
+import { loadConfig } from '../config/app-config';
 import {
   isBinaryResponse,
   requestValuesOf,
@@ -12,28 +12,11 @@ import {
   type ApiGatewayEvent,
   type ApiGatewayResult,
   type ResponseValues,
-} from './lambda/api-gateway-event-source';
-import { currentBasePath, runInInvocation } from './lambda/invocation-scope';
-import { observeInvocation } from './observability/invocation-telemetry';
-import { lambdaTelemetry } from './observability/telemetry';
-
-type SocketWrite = (data: unknown, encoding?: unknown, callback?: unknown) => boolean;
-
-/**
- * serverless-express's in-memory socket acknowledges writes synchronously, so `finish` fires inside `end()`
- * before Node marks the response ended, and pino-http then logs every request as "request aborted". A real
- * socket acknowledges on a later tick; so does this one now.
- */
-function deferWriteCallbacks(response: ServerResponse): void {
-  const socket = response.socket as unknown as { write: SocketWrite } | null;
-  if (!socket) return;
-  const write = socket.write;
-  socket.write = (data, encoding, callback) => {
-    const done = typeof encoding === 'function' ? encoding : callback;
-    const ack = typeof done === 'function' ? () => process.nextTick(done as () => void) : undefined;
-    return write(data, typeof encoding === 'function' ? undefined : encoding, ack);
-  };
-}
+} from './api-gateway-event-source';
+import { currentBasePath, runInInvocation } from './invocation-scope';
+import { observeInvocation } from '../observability/invocation-telemetry';
+import { lambdaTelemetry } from '../observability/telemetry';
+import { deferWriteCallbacks } from '../platform/serverless-express-socket';
 
 type Proxy = (event: ApiGatewayEvent, context: Context) => Promise<ApiGatewayResult>;
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import type { ApiGatewayResult } from './api-gateway-event-source';
-import { lambdaContext, restApiEvent } from './events';
-import { bodyOf, headersOf, statusOf } from './result';
+import type { ApiGatewayResult } from '../lambda/api-gateway-event-source';
+import { lambdaContext, restApiEvent } from './api-gateway-events';
+import { bodyOf, headersOf, statusOf } from '../lambda/result';
 
 /**
  * API Gateway REST refuses bodies over 10 MB before the function runs; Lambda refuses events over 6 MB, and

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiGatewayResult } from './lambda/api-gateway-event-source';
-import { httpApiEvent, lambdaContext, restApiEvent, type HttpRequestInput } from './lambda/events';
-import { bodyOf, headersOf, statusOf } from './lambda/result';
-import { eventually, openFilesUnder } from './test/aborted-requests';
+import type { ApiGatewayResult } from './api-gateway-event-source';
+import { httpApiEvent, lambdaContext, restApiEvent, type HttpRequestInput } from '../dev/api-gateway-events';
+import { bodyOf, headersOf, statusOf } from './result';
+import { eventually, openFilesUnder } from '../test/aborted-requests';
 
-type Handler = (typeof import('./lambda'))['handler'];
+type Handler = (typeof import('./handler'))['handler'];
 
 const MAX_UPLOAD_BYTES = 256 * 1024;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -77,7 +77,7 @@ beforeAll(async () => {
     // Stored bytes = uploaded bytes, so a download's hash proves the base64 round trip was lossless.
     STRIP_METADATA: 'false',
   });
-  ({ handler } = await import('./lambda.js'));
+  ({ handler } = await import('./handler.js'));
   jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 30, b: 90 } } })
     .jpeg({ quality: 80 })
     .toBuffer();

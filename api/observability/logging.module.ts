@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
-import { routeLogsThroughPowertoolsInLambda } from '../observability/log-routing';
-import { requestIdFor } from './request-id';
+import { requestIdFor } from '../common/request-id';
+import { routeLogsThroughPowertoolsInLambda } from './log-routing';
 
 /**
  * Structured JSON logs (pretty in a terminal) with the request id on every line, including lines logged by
