@@ -23,7 +23,7 @@ import {
   type PresignOptions,
 } from '../direct-uploads/direct-upload-store';
 import type { ContentLinkOptions, ContentLinkSigner } from '../content-link-signer';
-import { ALLOWED_IMAGE_TYPES, IMAGE_ID_PATTERN, type AllowedImageType, type ImageRecord } from '../image-record';
+import { IMAGE_ID_PATTERN, isAllowedImageType, type ImageRecord } from '../image-record';
 import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
 import { classifyS3Error } from './s3-errors';
 
@@ -331,7 +331,7 @@ function fromObjectMetadata(
   const metadata = output.Metadata ?? {};
   const contentType = output.ContentType;
   // Objects not written by this service (or by an incompatible version) are not images we can vouch for.
-  if (metadata['record-version'] !== METADATA_VERSION || !isAllowedType(contentType)) return undefined;
+  if (metadata['record-version'] !== METADATA_VERSION || !isAllowedImageType(contentType)) return undefined;
   const originalName = metadata['original-name'];
   return {
     id,
@@ -344,6 +344,3 @@ function fromObjectMetadata(
     createdAt: metadata['created-at'] ?? '',
   };
 }
-
-const isAllowedType = (value: string | undefined): value is AllowedImageType =>
-  (ALLOWED_IMAGE_TYPES as readonly string[]).includes(value ?? '');
