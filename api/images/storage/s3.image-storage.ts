@@ -309,7 +309,7 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
 }
 
 function toObjectMetadata(record: ImageRecord): Record<string, string> {
-  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is percent-encoded.
+  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is base64url-encoded (below).
   return {
     'record-version': METADATA_VERSION,
     size: String(record.size),
