@@ -127,6 +127,30 @@ const scriptsOf = (directory: string): Record<string, string> => {
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
 };
 
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const grantsOf = (job: Job): string[] =>
+  isPlainObject(job.permissions) ? Object.entries(job.permissions).map(([scope, level]) => `${scope}: ${level}`) : [];
+
+const usesAction = (job: Job, action: string) => (job.steps ?? []).some((step) => step.uses?.startsWith(`${action}@`));
+
+/** The steps that need each grant; a grant not listed here is more than any job needs. */
+const GRANT_NEEDED_BY: Record<string, (job: Job) => boolean> = {
+  'contents: read': () => true,
+  'id-token: write': (job) => usesAction(job, 'aws-actions/configure-aws-credentials'),
+  'security-events: write': (job) => usesAction(job, 'github/codeql-action/upload-sarif'),
+};
+
+/** A job calling a reusable workflow needs a grant when one of the called jobs does (GitHub caps theirs by it). */
+function needsGrant(job: Job, grant: string): boolean {
+  const called = workflows.find(({ file }) => job.uses === `./.github/workflows/${file}`);
+  if (called) {
+    return Object.values(called.doc.jobs).some((inner) => grantsOf(inner).includes(grant) && needsGrant(inner, grant));
+  }
+  return GRANT_NEEDED_BY[grant]?.(job) ?? false;
+}
+
 describe('npmScriptCalls', () => {
   it('reads run, test, prefix and working directories', () => {
     const calls = npmScriptCalls(
@@ -188,11 +212,12 @@ describe('.github/workflows', () => {
   });
 
   it.each(workflows.map((workflow) => [workflow.file, workflow] as const))(
-    '%s grants nothing at the top and per job',
+    '%s grants nothing at the top, and each job only what its steps need',
     (_file, { doc }) => {
       expect(doc.permissions).toEqual({});
       for (const [jobId, job] of Object.entries(doc.jobs)) {
-        expect(job.permissions, `job ${jobId}`).toBeTypeOf('object');
+        expect(isPlainObject(job.permissions), `job ${jobId}: permissions is a map`).toBe(true);
+        for (const grant of grantsOf(job)) expect(needsGrant(job, grant), `job ${jobId}: ${grant}`).toBe(true);
       }
     },
   );

@@ -3,7 +3,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
-import { ALLOWED_IMAGE_TYPES, type AllowedImageType } from './image-record';
+import { ALLOWED_IMAGE_TYPES, isAllowedImageType, type AllowedImageType } from './image-record';
 import { ProcessingSlots } from './processing-slots';
 
 export interface ProcessedImage {
@@ -21,9 +21,6 @@ const SHARP_FORMAT_BY_TYPE: Record<AllowedImageType, string> = {
   'image/gif': 'gif',
   'image/avif': 'heif',
 };
-
-const isAllowed = (mime: string | undefined): mime is AllowedImageType =>
-  (ALLOWED_IMAGE_TYPES as readonly string[]).includes(mime ?? '');
 
 export interface ProcessOptions {
   /** The stored bytes may not exceed this, whatever re-encoding did to them (413 otherwise). */
@@ -53,7 +50,7 @@ export class ImageProcessor {
 
   private async sniff(input: Buffer): Promise<AllowedImageType> {
     const detected = await fileTypeFromBuffer(input);
-    if (!isAllowed(detected?.mime)) {
+    if (!isAllowedImageType(detected?.mime)) {
       throw new AppError(
         'UNSUPPORTED_MEDIA_TYPE',
         `Only ${ALLOWED_IMAGE_TYPES.join(', ')} are accepted; the content is ${detected?.mime ?? 'not a recognised image'}.`,

@@ -18,6 +18,9 @@ export interface ImageRecord {
 export const ALLOWED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;
 export type AllowedImageType = (typeof ALLOWED_IMAGE_TYPES)[number];
 
+export const isAllowedImageType = (value: string | undefined): value is AllowedImageType =>
+  (ALLOWED_IMAGE_TYPES as readonly string[]).includes(value ?? '');
+
 export const IMAGE_EXTENSIONS: Record<AllowedImageType, string> = {
   'image/jpeg': 'jpg',
   'image/png': 'png',

@@ -6,9 +6,8 @@ export abstract class AppMetrics {
   abstract uploadRefused(reason: string): void;
 }
 
-/** Metric names fixed by the infra contract (dashboards and alarms read them). */
+/** Metric names fixed by the infra contract (dashboards and alarms read them); Powertools emits ColdStart. */
 export const METRIC = {
-  coldStart: 'ColdStart',
   imagesUploaded: 'ImagesUploaded',
   bytesStored: 'BytesStored',
   uploadsRefused: 'UploadsRefused',

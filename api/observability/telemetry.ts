@@ -55,8 +55,3 @@ const POWERTOOLS_LEVELS: Record<string, 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'E
 export function powertoolsLogLevel(level: string | undefined): (typeof POWERTOOLS_LEVELS)[string] {
   return POWERTOOLS_LEVELS[level ?? 'info'] ?? 'INFO';
 }
-
-/** For tests: forget the instances so the next call reads the environment again. */
-export function resetLambdaTelemetryForTests(): void {
-  telemetry = undefined;
-}

@@ -14,8 +14,10 @@ export interface StartedUpload extends PresignedPost {
 }
 
 /**
- * Large images go straight to the object store; completing one runs it through exactly the same checks as a
- * direct upload, and the staged object is removed whatever the outcome, so nothing unverified is ever listed.
+ * Large images go straight to the object store. Completing one runs the checks of POST /images on the staged
+ * bytes, with DIRECT_UPLOAD_MAX_BYTES as the size limit and no original name, and only a verified image is ever
+ * listed. The staged object is deleted once read, whether it passes or not; one that cannot be read is left to
+ * the bucket's expiry of `incoming/`.
  */
 @Injectable()
 export class DirectUploadsService {

@@ -22,7 +22,7 @@ import {
   type PresignOptions,
 } from '../direct-uploads/direct-upload-store';
 import type { ContentLinkOptions, ContentLinkSigner } from '../content-link-signer';
-import { ALLOWED_IMAGE_TYPES, IMAGE_ID_PATTERN, type AllowedImageType, type ImageRecord } from '../image-record';
+import { IMAGE_ID_PATTERN, isAllowedImageType, type ImageRecord } from '../image-record';
 import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
 import { classifyS3Error } from './s3-errors';
 
@@ -320,7 +320,7 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
 }
 
 function toObjectMetadata(record: ImageRecord): Record<string, string> {
-  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is percent-encoded.
+  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is base64url-encoded (below).
   return {
     'record-version': METADATA_VERSION,
     size: String(record.size),
@@ -342,7 +342,7 @@ function fromObjectMetadata(
   const metadata = output.Metadata ?? {};
   const contentType = output.ContentType;
   // Objects not written by this service (or by an incompatible version) are not images we can vouch for.
-  if (metadata['record-version'] !== METADATA_VERSION || !isAllowedType(contentType)) return undefined;
+  if (metadata['record-version'] !== METADATA_VERSION || !isAllowedImageType(contentType)) return undefined;
   const originalName = metadata['original-name'];
   return {
     id,
@@ -355,6 +355,3 @@ function fromObjectMetadata(
     createdAt: metadata['created-at'] ?? '',
   };
 }
-
-const isAllowedType = (value: string | undefined): value is AllowedImageType =>
-  (ALLOWED_IMAGE_TYPES as readonly string[]).includes(value ?? '');

@@ -61,7 +61,8 @@ export class ImageBucket extends Construct {
       ],
       lifecycleRules: [
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-        // A direct upload is completed (copied to images/) or abandoned within a day.
+        // A staged direct upload is deleted when completed (verified, then stored anew under images/ with its own id);
+        // one never completed, or that could not be read, is gone a day later.
         { id: 'expire-incoming', prefix: INCOMING_PREFIX, expiration: Duration.days(1) },
         {
           id: 'expire-noncurrent-versions',
@@ -74,7 +75,10 @@ export class ImageBucket extends Construct {
     });
   }
 
-  /** What the application needs: read, write, delete and list, under its two prefixes only. */
+  /**
+   * What the application needs: read, write and delete objects under its two prefixes only. Listing is a
+   * bucket-level action, so it covers the whole bucket (no `s3:prefix` condition).
+   */
   grantApplicationAccess(grantee: iam.IGrantable): void {
     for (const prefix of [IMAGES_PREFIX, INCOMING_PREFIX]) {
       this.bucket.grantReadWrite(grantee, `${prefix}*`);
