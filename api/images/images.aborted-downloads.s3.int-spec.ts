@@ -11,6 +11,10 @@ import { imageFixtures } from '../test/image-fixtures';
 import { acquireLocalS3, s3AdminClient } from '../test/local-s3';
 import { createTestApp, type TestApp } from '../test/test-app';
 
+// Long enough for a busy machine to finish the requests it already took; far shorter than the S3 timeout below,
+// so a leaked connection cannot be rescued by it.
+const SETTLE_MS = 15_000;
+
 /** Aborted downloads must hand their S3 connection back: a leaked one holds a slot of the client's pool. */
 describe('downloads the client abandons (S3)', async () => {
   const localS3 = await acquireLocalS3();
@@ -37,7 +41,7 @@ describe('downloads the client abandons (S3)', async () => {
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: server.region,
       // Far longer than the test waits, so only a released connection counts, not one a timeout cut.
-      S3_REQUEST_TIMEOUT_MS: '20000',
+      S3_REQUEST_TIMEOUT_MS: '60000',
     });
     id = (
       await request(t.server)
@@ -65,7 +69,7 @@ describe('downloads the client abandons (S3)', async () => {
     const open = await eventually(
       () => establishedConnectionsTo(s3Port),
       (n) => n <= 8,
-      2000,
+      SETTLE_MS,
     );
     expect(open).toBeLessThanOrEqual(8);
     const honest = await Promise.all(Array.from({ length: 20 }, () => request(t.server).get(`/images/${id}/content`)));
