@@ -41,7 +41,7 @@ describe('downloads the client abandons (S3)', async () => {
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: server.region,
       // Far longer than the test waits, so only a released connection counts, not one a timeout cut.
-      S3_REQUEST_TIMEOUT_MS: '60000',
+      S3_REQUEST_TIMEOUT_MS: '25000',
     });
     id = (
       await request(t.server)
