@@ -63,7 +63,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   );
   const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
   app.useGlobalFilters(new HttpErrorFilter(new RouteTable(() => express.router.stack)));
-  setupSwagger(app);
+  setupSwagger(app, config);
   applyHttpServerLimits(app.getHttpServer(), config);
   await app.init();
   return app;
