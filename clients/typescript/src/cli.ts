@@ -108,7 +108,7 @@ program
     const client = clientFor(globals());
     const items = [];
     let cursor = options.cursor;
-    let nextCursor: string | null = null;
+    let nextCursor: string | null;
     do {
       const page = orThrow(await client.api.GET('/images', { params: { query: { limit: options.limit, cursor } } }));
       items.push(...page.items);

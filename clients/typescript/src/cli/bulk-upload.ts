@@ -76,8 +76,9 @@ export async function bulkUpload(
   const limit = pLimit(options.concurrency);
   const report: BulkUploadReport = { uploaded: [], failed: [], notStarted: [] };
   const started = new Set<string>();
-  options.stop.addEventListener('abort', () => limit.clearQueue(), { once: true });
   const uploadOne = async (file: FileToUpload) => {
+    // Stopping leaves the queue to drain without starting anything, so every queued promise still settles.
+    if (options.stop.aborted) return;
     started.add(file.path);
     let sent = 0;
     try {
