@@ -188,7 +188,7 @@ export function expectError(answer: Answer, status: number | number[], code?: st
   return error;
 }
 
-/** POST /images through the typed client; answers the result or the ImagestoreError. */
+/** POST /images through the typed client; a refusal rejects with ImagestoreError. */
 export async function uploadOk(bytes: Uint8Array, filename: string, type: string): Promise<ImageMetadata> {
   return client.uploadImage(bytes, { filename, contentType: type });
 }
