@@ -15,7 +15,7 @@ import {
   targetUrl,
   uploadOk,
 } from './support/api';
-import { decode, makeJpegWithExif, makePng, SHARP_FORMAT_BY_TYPE } from './support/images';
+import { decode, makeJpegWithExif, makeNoisePng, makePng, SHARP_FORMAT_BY_TYPE } from './support/images';
 
 const WIDTH = 64;
 const HEIGHT = 48;
@@ -159,6 +159,40 @@ describe('image lifecycle', () => {
     expectError(await api.GET('/images/{id}/content', content(image.id)), 404, 'IMAGE_NOT_FOUND');
     expectError(await api.DELETE('/images/{id}', content(image.id)), 404, 'IMAGE_NOT_FOUND');
     expect(await listAllIds()).not.toContain(image.id);
+  });
+});
+
+describe('an image larger than CONTENT_REDIRECT_BYTES', () => {
+  const threshold = Number(process.env.E2E_CONTENT_REDIRECT_BYTES ?? 0);
+
+  it('is redirected (307) to a presigned storage URL on S3, served directly otherwise', async (context) => {
+    if (!threshold) return context.skip('the target’s CONTENT_REDIRECT_BYTES is unknown (E2E_CONTENT_REDIRECT_BYTES)');
+    const image = await uploadOk(await makeNoisePng(400, 400), 'noise.png', 'image/png');
+    try {
+      expect(image.size, 'the stored image is over the threshold').toBeGreaterThan(threshold);
+      const onS3 = (await api.POST('/images/uploads')).response.status !== 501;
+      const { data, response } = await api.GET('/images/{id}/content', {
+        ...content(image.id),
+        headers: { Range: 'bytes=0-99' },
+        parseAs: 'arrayBuffer',
+      });
+      if (!onS3) {
+        expect(response.status).toBe(206);
+        expect(Buffer.from(data as ArrayBuffer)).toHaveLength(100);
+        return;
+      }
+      expect(response.status).toBe(307);
+      expect(response.headers.get('cache-control')).toBe('private, no-store');
+      const location = response.headers.get('location')!;
+      expect(location).toMatch(/^https?:\/\//);
+      // 307 keeps the method and the Range: storage answers the same range.
+      const ranged = await fetch(location, { headers: { Range: 'bytes=0-99' } });
+      expect(ranged.status).toBe(206);
+      const whole = await fetch(location);
+      expect(sha256(new Uint8Array(await whole.arrayBuffer()))).toBe(image.sha256);
+    } finally {
+      await deleteQuietly(image.id);
+    }
   });
 });
 

@@ -27,6 +27,8 @@ const vitestArgs = args.filter((arg) => arg !== '--browser');
 const config = path.join(root, 'e2e', browser ? 'vitest.browser.config.ts' : 'vitest.config.ts');
 /** Small, so the over-size test sends little; passed to the suite so it knows. */
 const LOCAL_MAX_UPLOAD_BYTES = 1024 * 1024;
+/** Small, so an image of a few hundred KB exercises the 307 to storage on S3 (disk storage ignores it). */
+const LOCAL_CONTENT_REDIRECT_BYTES = 256 * 1024;
 const STARTUP_TIMEOUT_MS = 60_000;
 
 const log = (message) => process.stderr.write(`[e2e] ${message}\n`);
@@ -206,6 +208,7 @@ async function main() {
     PORT: String(port),
     HOST: '127.0.0.1',
     MAX_UPLOAD_BYTES: String(LOCAL_MAX_UPLOAD_BYTES),
+    CONTENT_REDIRECT_BYTES: String(LOCAL_CONTENT_REDIRECT_BYTES),
     LOG_FORMAT: 'json',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
@@ -233,7 +236,11 @@ async function main() {
     await waitForHealth(baseUrl, server);
     status = await runThroughPrism(
       baseUrl,
-      { E2E_MAX_UPLOAD_BYTES: String(LOCAL_MAX_UPLOAD_BYTES), E2E_RETRY: '0' },
+      {
+        E2E_MAX_UPLOAD_BYTES: String(LOCAL_MAX_UPLOAD_BYTES),
+        E2E_CONTENT_REDIRECT_BYTES: String(LOCAL_CONTENT_REDIRECT_BYTES),
+        E2E_RETRY: '0',
+      },
       workDir,
     );
   } catch (error) {

@@ -184,6 +184,11 @@ export const GetImageContentDocs = () =>
         ),
         'Cache-Control': header('The URL expires; never cache this answer.', 'private, no-store'),
       },
+      // Express's redirect notice, negotiated from Accept (empty for any other type).
+      content: {
+        'text/plain': { schema: { type: 'string', example: 'Temporary Redirect. Redirecting to https://…' } },
+        'text/html': { schema: { type: 'string' } },
+      },
     }),
     ApiErrorResponses(
       'INVALID_IMAGE_ID',

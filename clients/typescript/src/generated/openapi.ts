@@ -1177,7 +1177,10 @@ export interface operations {
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          'text/plain': string;
+          'text/html': string;
+        };
       };
       /** @description `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
       400: {
