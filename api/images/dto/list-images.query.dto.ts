@@ -14,7 +14,11 @@ export class ListImagesQueryDto {
   @Min(1)
   readonly limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor from the previous page’s nextCursor.',
+    minLength: 1,
+    maxLength: 2048,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
