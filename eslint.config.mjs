@@ -11,6 +11,8 @@ export default tseslint.config(
       '**/node_modules/**',
       'dist/**',
       'dist-lambda/**',
+      'clients/*/dist/**',
+      'clients/*/.build-test-*/**',
       'coverage/**',
       '.data/**',
       'infra/cdk.out/**',

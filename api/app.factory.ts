@@ -64,7 +64,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, forbidUnknownValues: true }),
   );
   app.useGlobalFilters(new HttpErrorFilter(new RouteTable(routerLayersOf(app)), [MALFORMED_IMAGE_ID_PATH]));
-  setupSwagger(app);
+  setupSwagger(app, config);
   applyHttpServerLimits(app.getHttpServer(), config);
   await app.init();
   return app;

@@ -31,14 +31,18 @@ describe('OpenAPI document and Swagger UI', () => {
       ),
     );
     expect(operations.sort()).toEqual([
-      'DELETE /images/{id} 204,400,404,412,503',
-      'GET /health 200,503',
-      'GET /images 200,400,503',
-      'GET /images/{id} 200,400,404,503',
-      'GET /images/{id}/content 200,206,304,307,400,404,412,416,503',
-      'POST /images 201,400,413,415,422,503',
-      'POST /images/uploads 201,501,503',
-      'POST /images/uploads/{uploadId}/complete 201,400,404,413,415,422,501,503',
+      'DELETE /images/{id} 204,400,404,412,500,503',
+      'GET /health 200,500,503',
+      'GET /images 200,400,500,503',
+      'GET /images/{id} 200,400,404,500,503',
+      'GET /images/{id}/content 200,206,304,307,400,404,412,416,500,503',
+      'HEAD /health 200,500,503',
+      'HEAD /images 200,400,500,503',
+      'HEAD /images/{id} 200,400,404,500,503',
+      'HEAD /images/{id}/content 200,206,304,307,400,404,412,416,500,503',
+      'POST /images 201,400,413,415,422,500,503',
+      'POST /images/uploads 201,500,501,503',
+      'POST /images/uploads/{uploadId}/complete 201,400,404,413,415,422,500,501,503',
     ]);
   });
 

@@ -8,6 +8,10 @@
 //                                                                   Lambda handler behind a local /local stage)
 //   E2E_STORAGE=s3 node e2e/run.mjs                                → local server on S3, using the S3_TEST_* env
 //                                                                   (e.g. MinIO); enables the direct-upload test
+// Except for --browser, the suite talks to the target through Stoplight Prism (`prism proxy --errors openapi.json
+// <target>`), so any request or response that does not match the committed document fails the run; Prism's
+// warnings (an undocumented status, say) fail it too. e2e/support/contract.ts says which exchanges Prism cannot
+// carry and how those are checked instead.
 // Extra arguments go to vitest (e.g. `npm run test:e2e -- -t lifecycle`).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +27,8 @@ const vitestArgs = args.filter((arg) => arg !== '--browser');
 const config = path.join(root, 'e2e', browser ? 'vitest.browser.config.ts' : 'vitest.config.ts');
 /** Small, so the over-size test sends little; passed to the suite so it knows. */
 const LOCAL_MAX_UPLOAD_BYTES = 1024 * 1024;
+/** Small, so an image of a few hundred KB exercises the 307 to storage on S3 (disk storage ignores it). */
+const LOCAL_CONTENT_REDIRECT_BYTES = 256 * 1024;
 const STARTUP_TIMEOUT_MS = 60_000;
 
 const log = (message) => process.stderr.write(`[e2e] ${message}\n`);
@@ -123,10 +129,65 @@ async function stop(server) {
   clearTimeout(timer);
 }
 
+/** Starts the validating proxy in front of `upstream`; resolves once it answers. */
+async function startPrism(upstream, workDir) {
+  const port = await freePort();
+  const logFile = path.join(workDir, 'prism.log');
+  const prismLog = openSync(logFile, 'a');
+  const prism = spawn(
+    path.join(root, 'node_modules', '.bin', 'prism'),
+    ['proxy', '--errors', '--verboseLevel', 'warn', '-h', '127.0.0.1', '-p', String(port), 'openapi.json', upstream],
+    { cwd: root, detached: true, stdio: ['ignore', prismLog, prismLog] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  for (;;) {
+    if (prism.exitCode !== null)
+      throw new Error(`prism exited with ${prism.exitCode}: ${readFileSync(logFile, 'utf8')}`);
+    try {
+      await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`prism did not listen within ${STARTUP_TIMEOUT_MS / 1000}s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  log(`prism proxy at ${url} → ${upstream}; log: ${logFile}`);
+  return { url, process: prism, logFile };
+}
+
+/** Prism's findings: errors were already answered to the suite; warnings (undocumented statuses) fail here. */
+function prismFindings(logFile) {
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => /Violation|✖/.test(line));
+}
+
+/** Runs the suite through Prism in front of `target`; fails on any finding Prism logged. */
+async function runThroughPrism(target, env, workDir) {
+  if (browser) return runVitest({ ...env, E2E_BASE_URL: target });
+  const prism = await startPrism(target, workDir);
+  try {
+    const status = runVitest({ ...env, E2E_BASE_URL: prism.url, E2E_TARGET_URL: target });
+    const findings = prismFindings(prism.logFile);
+    if (findings.length === 0) return status;
+    log(`prism found ${findings.length} contract problem(s):\n${findings.join('\n')}`);
+    return 1;
+  } finally {
+    await stop(prism.process);
+  }
+}
+
 async function main() {
   if (process.env.E2E_BASE_URL) {
-    log(`target: ${process.env.E2E_BASE_URL}${process.env.E2E_API_KEY ? ' (with API key)' : ''}`);
-    return runVitest({ E2E_RETRY: '1' });
+    const target = process.env.E2E_BASE_URL.replace(/\/+$/, '');
+    log(`target: ${target}${process.env.E2E_API_KEY ? ' (with API key)' : ''}`);
+    const workDir = mkdtempSync(path.join(tmpdir(), 'imagestore-e2e-'));
+    try {
+      return await runThroughPrism(target, { E2E_RETRY: '1' }, workDir);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
   }
 
   // `disk` (default, also spelled `node`): dist/main.js; `lambda`: the Lambda handler through start:lambda.
@@ -147,6 +208,7 @@ async function main() {
     PORT: String(port),
     HOST: '127.0.0.1',
     MAX_UPLOAD_BYTES: String(LOCAL_MAX_UPLOAD_BYTES),
+    CONTENT_REDIRECT_BYTES: String(LOCAL_CONTENT_REDIRECT_BYTES),
     LOG_FORMAT: 'json',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
@@ -172,11 +234,15 @@ async function main() {
   let status = 1;
   try {
     await waitForHealth(baseUrl, server);
-    status = runVitest({
-      E2E_BASE_URL: baseUrl,
-      E2E_MAX_UPLOAD_BYTES: String(LOCAL_MAX_UPLOAD_BYTES),
-      E2E_RETRY: '0',
-    });
+    status = await runThroughPrism(
+      baseUrl,
+      {
+        E2E_MAX_UPLOAD_BYTES: String(LOCAL_MAX_UPLOAD_BYTES),
+        E2E_CONTENT_REDIRECT_BYTES: String(LOCAL_CONTENT_REDIRECT_BYTES),
+        E2E_RETRY: '0',
+      },
+      workDir,
+    );
   } catch (error) {
     log(error instanceof Error ? error.message : String(error));
   } finally {

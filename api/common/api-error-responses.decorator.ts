@@ -1,22 +1,111 @@
+import { STATUS_CODES } from 'node:http';
 import { applyDecorators } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiResponse, getSchemaPath, type ApiResponseSchemaHost } from '@nestjs/swagger';
+import { HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
 import { ErrorEnvelopeDto } from './error-envelope.dto';
 
-const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid request (VALIDATION_FAILED, INVALID_IMAGE_ID, INVALID_CURSOR, MISSING_FILE, EMPTY_FILE, TOO_MANY_FILES, INVALID_MULTIPART).',
-  404: 'No such image or staged upload (IMAGE_NOT_FOUND, UPLOAD_NOT_FOUND).',
-  405: 'Method not allowed on this path (METHOD_NOT_ALLOWED); see the Allow header.',
-  412: 'The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match (PRECONDITION_FAILED).',
-  413: 'Body larger than MAX_UPLOAD_BYTES, or the processed image would be (PAYLOAD_TOO_LARGE).',
-  415: 'Not an accepted image type, decided from the bytes (UNSUPPORTED_MEDIA_TYPE).',
-  416: 'Range outside the image (RANGE_NOT_SATISFIABLE).',
-  422: 'Corrupt or truncated image (INVALID_IMAGE), more pixels than MAX_IMAGE_PIXELS (IMAGE_TOO_MANY_PIXELS), a side longer than MAX_IMAGE_DIMENSION (IMAGE_TOO_LARGE_DIMENSIONS), or more work than PROCESSING_TIMEOUT_SECONDS allows (IMAGE_TOO_COMPLEX).',
-  501: 'Not available with this storage driver (DIRECT_UPLOAD_UNAVAILABLE).',
-  503: 'Storage unavailable (STORAGE_UNAVAILABLE) or every image-processing slot busy (SERVER_BUSY); retry after the Retry-After header.',
+/** What each code means, for the per-status descriptions and examples of the document. */
+const MEANING: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'A parameter is invalid, repeated or unknown.',
+  MALFORMED_REQUEST: 'The request is not valid HTTP/1.1.',
+  INVALID_IMAGE_ID: 'Image ids are UUIDv7 strings.',
+  INVALID_CURSOR: 'The cursor was not issued by this service.',
+  MISSING_FILE: 'No part named file.',
+  EMPTY_FILE: 'The file part has zero bytes.',
+  TOO_MANY_FILES: 'Exactly one file is accepted.',
+  INVALID_MULTIPART: 'The multipart body is malformed or unterminated.',
+  ROUTE_NOT_FOUND: 'No such route.',
+  IMAGE_NOT_FOUND: 'No image with this id.',
+  UPLOAD_NOT_FOUND: 'No staged upload with this id.',
+  METHOD_NOT_ALLOWED: 'Wrong method on a known path; see Allow.',
+  REQUEST_TIMEOUT: 'The request was not received in time.',
+  PRECONDITION_FAILED: 'The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match.',
+  PAYLOAD_TOO_LARGE: 'Larger than MAX_UPLOAD_BYTES, or the processed image would be.',
+  UNSUPPORTED_MEDIA_TYPE: 'Not JPEG, PNG, WebP, GIF or AVIF, decided from the bytes.',
+  RANGE_NOT_SATISFIABLE: 'The range starts past the end; Content-Range gives the size.',
+  IMAGE_TOO_MANY_PIXELS: 'More pixels (all frames together) than MAX_IMAGE_PIXELS.',
+  IMAGE_TOO_LARGE_DIMENSIONS: 'A side longer than MAX_IMAGE_DIMENSION.',
+  IMAGE_TOO_COMPLEX: 'More work than PROCESSING_TIMEOUT_SECONDS allows.',
+  INVALID_IMAGE: 'Corrupt, truncated or a polyglot.',
+  TOO_MANY_REQUESTS: 'Too many requests; slow down.',
+  HEADERS_TOO_LARGE: 'Request headers over 16 KB.',
+  INTERNAL_ERROR: 'Anything unexpected; details are in the log under the same request id.',
+  DIRECT_UPLOAD_UNAVAILABLE: 'Not available with this storage driver.',
+  STORAGE_UNAVAILABLE: 'Storage cannot be reached; retry after Retry-After.',
+  SERVER_BUSY: 'Every image-processing slot is busy; retry after Retry-After.',
 };
 
-/** Documents the error envelope for each status a route can answer with. */
-export const ApiErrorResponses = (...statuses: number[]) =>
-  applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, type: ErrorEnvelopeDto, description: DESCRIPTIONS[status] })),
+const EXAMPLE_REQUEST_ID = '6f1c1f5e-2c1b-4a57-9d0e-2f7f2c0b8a11';
+
+/** Headers an error carries beyond the ones every response has (added in swagger.ts). */
+const HEADERS_BY_STATUS: Partial<Record<number, ApiResponseSchemaHost['headers']>> = {
+  416: {
+    'Content-Range': {
+      description: 'The size of the image: `bytes */<size>`.',
+      required: true,
+      schema: { type: 'string', pattern: '^bytes \\*/[0-9]+$', example: 'bytes */245120' },
+    },
+  },
+  503: {
+    'Retry-After': {
+      description: 'Seconds to wait before retrying.',
+      required: true,
+      schema: { type: 'string', pattern: '^[0-9]+$', example: '5' },
+    },
+  },
+};
+
+/**
+ * Documents each status a route can answer with as the error envelope (always application/json), narrowed to
+ * the codes that route really uses at that status, with one example per code. Statuses follow from the codes.
+ */
+export const ApiErrorResponses = (...codes: ErrorCode[]) => {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = HTTP_STATUS_BY_CODE[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return applyDecorators(
+    ...[...byStatus].map(([status, statusCodes]) =>
+      ApiResponse({
+        status,
+        description: statusCodes.map((code) => `\`${code}\`: ${MEANING[code]}`).join(' '),
+        headers: HEADERS_BY_STATUS[status],
+        content: { 'application/json': errorMediaType(status, statusCodes) },
+      }),
+    ),
   );
+};
+
+/** The envelope with `statusCode` and `code` pinned to what this status can carry. */
+export function errorMediaType(status: number, codes: readonly ErrorCode[]) {
+  return {
+    schema: {
+      allOf: [
+        { $ref: getSchemaPath(ErrorEnvelopeDto) },
+        {
+          type: 'object' as const,
+          properties: {
+            statusCode: { type: 'integer' as const, enum: [status] },
+            code: { type: 'string', enum: [...codes] },
+          },
+        },
+      ],
+    },
+    examples: Object.fromEntries(
+      codes.map((code) => [
+        code,
+        {
+          summary: MEANING[code],
+          value: {
+            statusCode: status,
+            error: STATUS_CODES[status],
+            code,
+            message: MEANING[code],
+            requestId: EXAMPLE_REQUEST_ID,
+          },
+        },
+      ]),
+    ),
+  };
+}

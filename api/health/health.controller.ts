@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
-import { ApiErrorResponses } from '../common/api-error-responses.decorator';
 import { AppError } from '../common/app-error';
 import { ImageStorage } from '../images/image-storage';
+import { HealthDocs } from './health.openapi';
 
 const STORAGE_CHECK_TIMEOUT_MS = 3000;
 
@@ -18,17 +18,7 @@ export class HealthController {
 
   @Get()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({
-    summary: 'Liveness and storage readiness',
-    description: '200 when the process is up and storage answers; 503 otherwise.',
-  })
-  @ApiOkResponse({
-    description: 'Ready.',
-    schema: {
-      example: { status: 'ok', info: { storage: { status: 'up' } }, error: {}, details: { storage: { status: 'up' } } },
-    },
-  })
-  @ApiErrorResponses(503)
+  @HealthDocs()
   async check(): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

@@ -17,6 +17,13 @@ export async function makePng(width: number, height: number): Promise<Buffer> {
   return sharp(raw, { raw: { width, height, channels } }).png().toBuffer();
 }
 
+/** A PNG of random noise: it barely compresses, so its size is about width × height × 3 bytes. */
+export async function makeNoisePng(width: number, height: number): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    .png()
+    .toBuffer();
+}
+
 /** A JPEG carrying EXIF (camera data and a copyright line), to check the service strips it. */
 export async function makeJpegWithExif(width: number, height: number): Promise<Buffer> {
   return sharp(await makePng(width, height))

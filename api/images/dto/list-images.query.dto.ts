@@ -3,12 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ListImagesQueryDto {
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: 100,
-    default: 20,
-    description: 'Page size; the maximum is LIST_MAX_LIMIT.',
-  })
+  // maximum and default are LIST_MAX_LIMIT and LIST_DEFAULT_LIMIT, written into the document by api/swagger.ts.
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Page size (LIST_DEFAULT_LIMIT when absent).' })
   @IsOptional()
   // Plain decimal digits only: Number() would also take '1e2', '0x10', '+5' and '5.0'.
   @Transform(({ value }: { value: unknown }) =>
@@ -18,7 +14,11 @@ export class ListImagesQueryDto {
   @Min(1)
   readonly limit?: number;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor from the previous page’s nextCursor.',
+    minLength: 1,
+    maxLength: 2048,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
