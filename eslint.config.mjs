@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'dist/**',
       'dist-lambda/**',
+      'web/dist/**',
       'coverage/**',
       '.data/**',
       'infra/cdk.out/**',
@@ -29,6 +30,10 @@ export default tseslint.config(
         { patterns: [{ group: ['@aws-sdk/*'], message: 'Only the S3 storage adapter may import the AWS SDK.' }] },
       ],
     },
+  },
+  {
+    files: ['web/**/*.ts', 'web/**/*.mts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: [
