@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggingModule } from './common/logging.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { GalleryModule } from './gallery/gallery.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -17,6 +18,7 @@ export class AppModule {
         ObservabilityModule,
         ImagesModule,
         HealthModule,
+        GalleryModule,
       ],
     };
   }
