@@ -5,16 +5,17 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
+import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, baseUrl, deleteQuietly, sha256, uploadOk, type ImageMetadata } from '../support/api';
+import { api, baseUrl, deleteQuietly, maxUploadBytes, sha256, uploadOk, type ImageMetadata } from '../support/api';
 import { text } from '../support/images';
 import { launchChromium } from './chromium';
 import { makeNoisyPng, makeScene } from './gallery-fixtures';
 
 /** The gallery's page size (web/src/gallery-app.ts PAGE_SIZE). */
 const PAGE_SIZE = 24;
-const target = `${process.env.E2E_TARGET ?? 'disk'}-${process.env.E2E_STORAGE ?? 'disk'}`;
+const target = `${process.env.E2E_TARGET === 'lambda' ? 'lambda' : 'node'}-${process.env.E2E_STORAGE ?? 'disk'}`;
 const SCREENSHOTS = path.join(import.meta.dirname, '..', 'artifacts', 'gallery', target);
 const DESKTOP = { width: 1280, height: 860 };
 const PHONE = { width: 390, height: 844 };
@@ -79,13 +80,17 @@ async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
 }
 
-async function newGalleryContext(browser: Browser, viewport: { width: number; height: number }) {
+async function newGalleryContext(
+  browser: Browser,
+  viewport: { width: number; height: number },
+  colorScheme: 'light' | 'dark' = 'light',
+) {
   const context = await browser.newContext({
     viewport,
     acceptDownloads: true,
     isMobile: viewport.width < 500,
     hasTouch: viewport.width < 500,
-    colorScheme: 'light',
+    colorScheme,
   });
   await context.addInitScript(() => {
     const violations: string[] = [];
@@ -361,8 +366,47 @@ describe('Web gallery', () => {
     expect(seen.errors).toEqual([]);
   });
 
-  it('works on a phone-sized screen', async () => {
-    const phone = await newGalleryContext(browser, PHONE);
+  it.runIf(process.env.E2E_STORAGE === 's3' && process.env.S3_TEST_ENDPOINT)(
+    'on S3, sends a file above the upload limit straight to the bucket, with progress',
+    async () => {
+      await allowBrowserUploads(new URL(baseUrl).origin);
+      const before = new Set((await listedImages()).map((image) => image.id));
+      await page.reload();
+      await recordProgress(page);
+      const bucketRequests: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().startsWith(process.env.S3_TEST_ENDPOINT!)) bucketRequests.push(request.method());
+      });
+      const side = Math.ceil(Math.sqrt((maxUploadBytes * 1.2) / 3));
+      const bytes = await makeNoisyPng(side, side);
+      expect(bytes.length).toBeGreaterThan(maxUploadBytes);
+      const restore = await throttleUploads(context, page, 512 * 1024);
+      await page.locator('#file-input').setInputFiles([{ name: 'direct.png', mimeType: 'image/png', buffer: bytes }]);
+      const done = page.locator('.upload[data-state="done"]', { hasText: 'direct.png' });
+      await done
+        .or(page.locator('.upload[data-state="failed"]', { hasText: 'direct.png' }))
+        .waitFor({ timeout: 60_000 });
+      expect(await page.locator('.upload', { hasText: 'direct.png' }).locator('.upload-detail').innerText()).toMatch(
+        /Uploaded/,
+      );
+      await restore();
+      expect(bucketRequests).toContain('POST');
+      const values = await progressOf(page, 'direct.png');
+      expect(new Set(values.filter((value) => value > 0 && value < 100)).size, values.join(',')).toBeGreaterThanOrEqual(
+        2,
+      );
+      expect(values.at(-1)).toBe(100);
+      // The direct-upload flow carries no file name, so the new image is the one that was not there before.
+      const added = (await listedImages()).filter((image) => !before.has(image.id));
+      expect(added).toHaveLength(1);
+      created.add(added[0]!.id);
+      expect(added[0]!.size).toBeGreaterThan(maxUploadBytes);
+      expect(await cspViolations(page)).toEqual([]);
+    },
+  );
+
+  it('works on a phone-sized screen, here in the dark scheme', async () => {
+    const phone = await newGalleryContext(browser, PHONE, 'dark');
     const phonePage = await phone.newPage();
     await phonePage.goto(galleryUrl);
     await phonePage.locator('li.card').nth(5).waitFor();
@@ -372,6 +416,7 @@ describe('Web gallery', () => {
       .evaluate((img: HTMLImageElement) => img.decode());
     const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(phonePage, '.gallery')).toEqual([]);
     await screenshot(phonePage, 'grid-phone');
 
     await recordProgress(phonePage);
@@ -397,6 +442,36 @@ describe('Web gallery', () => {
     await phone.close();
   });
 });
+
+/** The bucket's CORS rule for presigned POSTs from the page's origin, as infra's ImageBucket sets for its origins. */
+async function allowBrowserUploads(origin: string): Promise<void> {
+  const client = new S3Client({
+    endpoint: process.env.S3_TEST_ENDPOINT,
+    region: process.env.S3_TEST_REGION ?? 'us-east-1',
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: process.env.S3_TEST_ACCESS_KEY_ID ?? '',
+      secretAccessKey: process.env.S3_TEST_SECRET_ACCESS_KEY ?? '',
+    },
+  });
+  try {
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: process.env.S3_TEST_BUCKET,
+        CORSConfiguration: {
+          CORSRules: [
+            { AllowedMethods: ['POST'], AllowedOrigins: [origin], AllowedHeaders: ['Content-Type'], MaxAgeSeconds: 60 },
+          ],
+        },
+      }),
+    );
+  } catch (error) {
+    // MinIO (GitHub's CI job) has no per-bucket CORS and admits every origin by default.
+    if ((error as Error).name !== 'NotImplemented') throw error;
+  } finally {
+    client.destroy();
+  }
+}
 
 /**
  * API Gateway's usage plan in front of the target: the page and its files load without a key, every API call
