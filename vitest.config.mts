@@ -5,7 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   test: {
-    include: ['api/**/*.spec.ts', 'api/**/*.int-spec.ts', 'bench/**/*.spec.ts', 'scripts/**/*.spec.ts'],
+    include: [
+      'api/**/*.spec.ts',
+      'web/**/*.spec.ts',
+      'api/**/*.int-spec.ts',
+      'bench/**/*.spec.ts',
+      'scripts/**/*.spec.ts',
+    ],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
