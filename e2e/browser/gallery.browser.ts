@@ -44,14 +44,22 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
-/** Scrolls until the listing has no further page, the way a person reaches the end. */
+/** Scrolls until the listing has no further page, the way a person reaches the end; each scroll must load one. */
 async function scrollToEnd(page: Page): Promise<void> {
+  const more = page.locator('.more');
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('.more')?.dataset.state !== 'loading');
   for (let round = 0; round < 50; round++) {
-    await page.locator('.more').scrollIntoViewIfNeeded();
-    await page.waitForFunction(() => !document.querySelector('.gallery[aria-busy="true"]'));
-    await page.waitForTimeout(50);
-    const busy = await page.locator('.gallery[aria-busy="true"]').count();
-    if (busy === 0 && (await page.getByRole('button', { name: 'Load more' }).count()) === 0) return;
+    if ((await more.getAttribute('data-state')) === 'end') return;
+    const shown = await page.locator('li.card').count();
+    await more.scrollIntoViewIfNeeded();
+    await page.waitForFunction(
+      (before) =>
+        document.querySelector<HTMLElement>('.more')?.dataset.state !== 'loading' &&
+        (document.querySelectorAll('li.card').length > before ||
+          document.querySelector<HTMLElement>('.more')?.dataset.state === 'end'),
+      shown,
+      { timeout: 15_000 },
+    );
   }
   throw new Error('the gallery kept loading pages');
 }
@@ -209,7 +217,8 @@ describe('Web gallery', () => {
   });
 
   it('shows the first page of the grid, and a policy that loads nothing from elsewhere', async () => {
-    await page.goto(galleryUrl);
+    // Without the trailing slash: under a stage, `/local` and `/local/` must both work.
+    await page.goto(baseUrl);
     await page
       .locator('li.card')
       .nth(PAGE_SIZE - 1)
@@ -344,6 +353,26 @@ describe('Web gallery', () => {
     expect(await card(page, b!.id).count()).toBe(0);
     for (const image of [a!, b!]) expect((await api(`/images/${image.id}`)).status).toBe(404);
     expect(await page.getByText('images selected').count()).toBe(0);
+  });
+
+  it('is usable with the keyboard alone: open an image, close it, and land back where one was', async () => {
+    const first = page.locator('li.card').first();
+    await first.getByRole('button').focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('dialog.detail');
+    await expect.poll(() => dialog.evaluate((element: HTMLDialogElement) => element.open)).toBe(true);
+    // Focus moves into the modal dialog, so Tab cannot wander off behind it.
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog')?.className)).toMatch(/detail/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.evaluate((element: HTMLDialogElement) => element.open)).toBe(false);
+    expect(await first.getByRole('button').evaluate((button) => button === document.activeElement)).toBe(true);
+
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toMatch(/^Select /);
+    await page.keyboard.press('Space');
+    await page.getByText('1 image selected').waitFor();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.getByText('image selected').count()).toBe(0);
   });
 
   it('shows a hostile original name as text and runs nothing', async () => {

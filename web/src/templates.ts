@@ -211,7 +211,11 @@ function gallery(state: ViewState, actions: ViewActions): TemplateResult {
     <h2 id="gallery-heading" class="visually-hidden">Images</h2>
     ${selectionBar(state, actions)} ${body}
     ${state.listError ? html`<p class="error" role="alert">${state.listError}</p>` : nothing}
-    <div class="more" ${ref(actions.sentinelRef)}>
+    <div
+      class="more"
+      data-state=${state.loading ? 'loading' : state.hasMore || !state.loaded ? 'more' : 'end'}
+      ${ref(actions.sentinelRef)}
+    >
       ${state.loading ? html`<span class="muted">Loading…</span>` : nothing}
       ${
         state.hasMore && !state.loading
