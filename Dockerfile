@@ -9,11 +9,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY api/ api/
-COPY scripts/build-lambda.mjs scripts/
+COPY web/ web/
+COPY scripts/build-lambda.mjs scripts/build-web.mjs scripts/
 RUN LAMBDA_CODE_CACHE=0 node scripts/build-lambda.mjs
 
 # Runtime: AWS's Node.js 24 base image (runtime interface client and emulator included), plus the artifact only:
-# one bundled file, Swagger UI's static files, and sharp with its native libraries. No dev dependencies.
+# one bundled file, Swagger UI's static files, the web gallery, and sharp with its native libraries. No dev dependencies.
 FROM public.ecr.aws/lambda/nodejs:24
 ENV NODE_ENV=production
 COPY --from=build /app/dist-lambda/ ${LAMBDA_TASK_ROOT}/

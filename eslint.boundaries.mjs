@@ -11,10 +11,11 @@ export const API_PARTS = {
   images: ['common', 'config', 'platform'],
   observability: ['images', 'common', 'config', 'platform'],
   health: ['images', 'common', 'config'],
+  gallery: ['common', 'config', 'platform'],
   lambda: ['root', 'observability', 'common', 'config', 'platform'],
   dev: ['lambda', 'root', 'common', 'config', 'platform'],
-  root: ['images', 'observability', 'health', 'common', 'config', 'platform'],
-  test: ['root', 'lambda', 'dev', 'images', 'observability', 'health', 'common', 'config', 'platform'],
+  root: ['images', 'observability', 'health', 'gallery', 'common', 'config', 'platform'],
+  test: ['root', 'lambda', 'dev', 'images', 'observability', 'health', 'gallery', 'common', 'config', 'platform'],
 };
 
 /** The boundary config for a checkout rooted at `rootPath` (patterns below are relative to it). */

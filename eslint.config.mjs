@@ -13,6 +13,7 @@ export default tseslint.config(
       'dist-lambda/**',
       'clients/*/dist/**',
       'clients/*/.build-test-*/**',
+      'web/dist/**',
       'coverage/**',
       '.data/**',
       'infra/cdk.out/**',
@@ -33,6 +34,10 @@ export default tseslint.config(
         { patterns: [{ group: ['@aws-sdk/*'], message: 'Only the S3 storage adapter may import the AWS SDK.' }] },
       ],
     },
+  },
+  {
+    files: ['web/**/*.ts', 'web/**/*.mts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: [

@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: [
       'api/**/*.spec.ts',
+      'web/**/*.spec.ts',
       'api/**/*.int-spec.ts',
       'bench/**/*.spec.ts',
       'scripts/**/*.spec.ts',

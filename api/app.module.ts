@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { GalleryModule } from './gallery/gallery.module';
 import { HealthModule } from './health/health.module';
 import { ImagesModule } from './images/images.module';
 import { LoggingModule } from './observability/logging.module';
@@ -17,6 +18,7 @@ export class AppModule {
         ObservabilityModule,
         ImagesModule,
         HealthModule,
+        GalleryModule,
       ],
     };
   }

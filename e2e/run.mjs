@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the black-box suite (or, with --browser, the Swagger UI browser test).
+// Runs the black-box suite (or, with --browser, the browser tests: Swagger UI and the web gallery).
 //
 //   E2E_BASE_URL=https://…/dev [E2E_API_KEY=…] node e2e/run.mjs   → against that URL, nothing started here
 //   node e2e/run.mjs                                               → builds if needed, starts `node dist/main.js`
@@ -60,6 +60,12 @@ function npm(script) {
 }
 
 function buildIfNeeded(target) {
+  // The gallery at / (both targets serve it; the Lambda artifact copies it).
+  const web = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-web.mjs'), '--if-stale'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (web.status !== 0) throw new Error('building the gallery (web/) failed');
   if (target === 'lambda') {
     if (!existsSync(path.join(root, 'dist-lambda'))) npm('build:lambda');
     return;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the Lambda artifact: dist-lambda/lambda.js (one esbuild bundle of api/lambda/handler.ts) plus node_modules with
-// only what cannot be bundled (sharp and its native packages for linux), and Swagger UI's static files, which
-// are read from disk only when /docs is requested.
+// Builds the Lambda artifact: dist-lambda/lambda.js (one esbuild bundle of api/lambda/handler.ts) plus node_modules
+// with only what cannot be bundled (sharp and its native packages for linux), Swagger UI's static files, which
+// are read from disk only when /docs is requested, and the built web gallery (web/dist → gallery/).
 //
 //   npm run build:lambda                      # linux-x64 on x64 machines (the function's architecture in infra/)
 //   LAMBDA_ARCH=arm64 npm run build:lambda    # linux-arm64 (fetches sharp's arm64 packages with npm if missing)
@@ -21,6 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { transform } from '@swc/core';
 import { build } from 'esbuild';
+import { ensureWebBuilt } from './build-web.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
@@ -31,6 +32,7 @@ export const HANDLER_FILE = 'lambda.js';
 export const BUNDLE_FILE = 'app.js';
 export const CODE_CACHE_FILE = `${BUNDLE_FILE}.cache`;
 export const WARM_SCRIPT_FILE = 'warm-code-cache.cjs';
+export const GALLERY_DIR = 'gallery';
 
 /**
  * The handler file. Parsing and compiling the 2.6 MB bundle costs ~75 ms on every cold start; V8 can instead
@@ -396,6 +398,9 @@ export async function buildLambda(options = {}) {
   mkdirSync(join(outDir, 'swagger-ui'));
   for (const file of SWAGGER_UI_FILES) cpSync(join(swaggerDir, file), join(outDir, 'swagger-ui', file));
 
+  // The web gallery served at / (api/gallery finds it beside the bundle).
+  cpSync(await ensureWebBuilt(), join(outDir, GALLERY_DIR), { recursive: true });
+
   const sharpVersion = installSharp(outDir, arch);
   const rootJson = readJson(join(root, 'package.json'));
   writeFileSync(
@@ -443,7 +448,12 @@ function newestMtime(path) {
 export function isLambdaBuildStale(outDir = DEFAULT_OUT_DIR) {
   const artifact = join(outDir, HANDLER_FILE);
   if (!existsSync(artifact) || !existsSync(join(outDir, 'node_modules', 'sharp'))) return true;
-  const inputs = [join(root, 'api'), join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
+  const inputs = [
+    join(root, 'api'),
+    join(root, 'package-lock.json'),
+    fileURLToPath(import.meta.url),
+    join(root, 'web'),
+  ];
   return Math.max(...inputs.filter(existsSync).map(newestMtime)) > statSync(artifact).mtimeMs;
 }
 

@@ -223,6 +223,12 @@ export class AppConfig {
   @Max(3600)
   readonly CONTENT_URL_EXPIRES_SECONDS: number = 300;
 
+  /** The built web gallery (Vite's output); found beside the app when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly GALLERY_DIR?: string;
+
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -262,7 +268,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ([key, value]) =>
         value !== undefined &&
         value !== '' &&
-        known.concat('CURSOR_SECRET', 'LOG_FORMAT', 'S3_BUCKET', 'S3_ENDPOINT', 'NODE_ENV').includes(key),
+        known
+          .concat('CURSOR_SECRET', 'LOG_FORMAT', 'S3_BUCKET', 'S3_ENDPOINT', 'NODE_ENV', 'GALLERY_DIR')
+          .includes(key),
     ),
   );
   const config = plainToInstance(AppConfig, relevant, { exposeDefaultValues: true });

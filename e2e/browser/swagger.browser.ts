@@ -2,23 +2,13 @@
 // Runs Debian's Chromium (apt-get install chromium); playwright-core never downloads a browser.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseUrl, deleteQuietly } from '../support/api';
 import { makePng } from '../support/images';
+import { launchChromium } from './chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.join(import.meta.dirname, '..', 'artifacts', 'swagger.png');
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The operation block for METHOD PATH, e.g. ('post', '/images'). */
 const operation = (page: Page, method: string, apiPath: string): Locator =>
@@ -47,7 +37,7 @@ describe('Swagger UI', () => {
   const created: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1280, height: 1600 },
       extraHTTPHeaders: process.env.E2E_API_KEY ? { 'x-api-key': process.env.E2E_API_KEY } : {},

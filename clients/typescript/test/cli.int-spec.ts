@@ -138,8 +138,11 @@ describe('imagestore upload', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
     const code = await new Promise<number | null>((resolve) => {
       // Interrupt once the first upload is under way (the server has seen it).
+      // Exactly one SIGINT: polls overlap, and a second Ctrl-C would abort the file in flight.
+      let interrupted = false;
       const poll = setInterval(async () => {
-        if ((await listedImages()).length > 0) {
+        if (!interrupted && (await listedImages()).length > 0 && !interrupted) {
+          interrupted = true;
           clearInterval(poll);
           child.kill('SIGINT');
         }

@@ -84,11 +84,19 @@ describe(ImageApi.name, () => {
     expect(byType.INVALID_API_KEY.StatusCode).toBe('403');
   });
 
-  it('leaves GET /health open for health checks', () => {
+  it('leaves GET /health and the web gallery’s page (GET /, GET /assets/{file}) open, and nothing else', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
-    const health = methods().filter((m) => m.HttpMethod === 'GET');
-    expect(health).toHaveLength(1);
-    expect(health[0].ApiKeyRequired).not.toBe(true);
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'assets' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{file}' });
+    const open = methods().filter((m) => m.HttpMethod === 'GET');
+    expect(open).toHaveLength(3);
+    for (const method of open) {
+      expect(method.ApiKeyRequired).not.toBe(true);
+      expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY' });
+    }
+    const keyed = methods().filter((m) => m.HttpMethod !== 'GET' && m.HttpMethod !== 'OPTIONS');
+    expect(keyed.length).toBeGreaterThan(0);
+    for (const method of keyed) expect(method.ApiKeyRequired).toBe(true);
   });
 
   it('answers CORS preflight without a key, as text despite the binary media types, for the configured origins only', () => {

@@ -139,11 +139,16 @@ export class ImageApi extends Construct {
       allowTestInvoke: false,
       timeout: Duration.seconds(29),
     });
-    // Everything goes to the app, which routes itself; the key is required except for the health check.
+    // Everything goes to the app, which routes itself; the key is required except for the health check and the
+    // gallery's static page.
     this.api.root.addMethod('ANY', integration, { apiKeyRequired: true });
     const proxy = this.api.root.addProxy({ defaultIntegration: integration, anyMethod: false });
     proxy.addMethod('ANY', integration, { apiKeyRequired: true });
     this.api.root.addResource('health').addMethod('GET', integration, { apiKeyRequired: false });
+    // The web gallery: a browser's navigation cannot send x-api-key, so its page and hashed files load without
+    // one (they hold no data); the page then asks for the key and sends it with every API call.
+    this.api.root.addMethod('GET', integration, { apiKeyRequired: false });
+    this.api.root.addResource('assets').addResource('{file}').addMethod('GET', integration, { apiKeyRequired: false });
 
     keepPreflightAsText(this.api);
 
@@ -187,7 +192,7 @@ export class ImageApi extends Construct {
       {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Access is by API key + usage plan for reviewers (issue scope); preflight and /health are deliberately open. No end-user identity exists yet.',
+          'Access is by API key + usage plan for reviewers (issue scope); preflight, /health and the web gallery page (GET / and /assets/{file}, no data) are deliberately open. No end-user identity exists yet.',
       },
       {
         id: 'AwsSolutions-COG4',
