@@ -1,11 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
+import { AppError, EXPECTED_UNAVAILABILITY, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
 import { errorEnvelope } from './error-envelope.dto';
 import { requestIdOf } from './request-id';
 import type { RouteTable } from './route-table';
-import { StorageFailureError, StorageUnavailableError } from '../images/storage/storage.errors';
+import {
+  StorageFailureError,
+  StorageUnavailableError,
+  UploadOutcomeUnknownError,
+} from '../images/storage/storage.errors';
 
 const CODE_BY_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'VALIDATION_FAILED',
@@ -26,6 +30,7 @@ interface Problem {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly details?: string[];
+  readonly imageId?: string;
 }
 
 /**
@@ -44,7 +49,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const problem = this.describe(exception, req);
 
-    if (problem.status >= 500) {
+    if (EXPECTED_UNAVAILABILITY.has(problem.code)) {
+      // The request log line (warn) carries the reason; a stack trace would say nothing about a full disk.
+      res.locals.errorReason = exception instanceof Error ? exception.message : String(exception);
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, code: problem.code }, 'request failed');
     }
     if (res.headersSent) {
@@ -58,6 +66,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       problem.message,
       requestIdOf(req) ?? 'unknown',
       problem.details,
+      problem.imageId,
     );
     res.locals.errorCode = problem.code;
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
@@ -75,6 +84,17 @@ export class HttpErrorFilter implements ExceptionFilter {
         message: exception.message,
         status: HTTP_STATUS_BY_CODE[exception.code],
         headers: exception.headers,
+      };
+    }
+    if (exception instanceof UploadOutcomeUnknownError) {
+      return {
+        code: 'UPLOAD_OUTCOME_UNKNOWN',
+        message:
+          `Storage stopped answering while image ${exception.imageId} was being written; it may or may not ` +
+          'have been stored. If it was, it is removed automatically. Retry, with the same Idempotency-Key.',
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        headers: { 'Retry-After': String(exception.retryAfterSeconds) },
+        imageId: exception.imageId,
       };
     }
     if (exception instanceof StorageUnavailableError) {

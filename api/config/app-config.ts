@@ -223,6 +223,20 @@ export class AppConfig {
   @Max(3600)
   readonly CONTENT_URL_EXPIRES_SECONDS: number = 300;
 
+  /** How long an `Idempotency-Key` is remembered; a retry after that is a new upload. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  readonly IDEMPOTENCY_KEY_TTL_SECONDS: number = 24 * 3600;
+
+  /** How often storage is swept for abandoned uploads and expired keys (also once at start-up); 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 3600)
+  readonly STORAGE_SWEEP_INTERVAL_SECONDS: number = 60;
+
   @IsOptional()
   @IsString()
   @MaxLength(64)

@@ -37,6 +37,7 @@ import {
   setBodyHeaders,
   setRepresentationHeaders,
 } from './image-content.http';
+import { parseIdempotencyKey } from './idempotency-key';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor, UPLOAD_FIELD } from './image-upload.interceptor';
 import { ImagesService } from './images.service';
@@ -66,21 +67,29 @@ export class ImagesController {
       properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'The image file.' } },
     },
   })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'e.g. "8e03978e-40d5-43e8-bc93-6894a57f9324". A retry with the same key and file gets the first image (201, Idempotent-Replayed: true) instead of a copy.',
+  })
   @ApiResponse({
     status: 201,
     type: ImageDto,
-    description: 'Stored; `Location` points at the new image.',
+    description: 'Stored (or, for a repeated Idempotency-Key, stored earlier); `Location` points at the image.',
     headers: { Location: { description: 'URL of the image metadata.', schema: { type: 'string' } } },
   })
-  @ApiErrorResponses(400, 413, 415, 422, 503)
+  @ApiErrorResponses(400, 409, 413, 415, 422, 503)
   async upload(
     @UploadedFile() file: Express.Multer.File,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
-    const record = await this.images.upload(file.buffer, file.originalname);
+    const key = parseIdempotencyKey(req.headers['idempotency-key']);
+    const { record, replayed } = await this.images.uploadOnce(file.buffer, file.originalname, key);
     const dto = ImageDto.from(record, basePathOf(req));
     res.location(dto.links.self);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return dto;
   }
 

@@ -10,6 +10,7 @@ import { ImageStorage } from './image-storage';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
+import { StorageSweeper } from './storage-sweeper';
 import {
   createContentLinkSigner,
   createDirectUploadStore,
@@ -26,6 +27,7 @@ import {
     DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,
+    StorageSweeper,
     {
       provide: CursorCodec,
       useFactory: (config: AppConfig) => new CursorCodec(config.cursorSecret),

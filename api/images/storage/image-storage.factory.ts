@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { StartupError } from '../../common/startup-error';
 import type { AppConfig } from '../../config/app-config';
 import type { ContentLinkSigner } from '../content-link-signer';
 import { traceStorageCalls } from '../../observability/tracing';
@@ -11,8 +13,13 @@ export const STORAGE_ADAPTER = Symbol('STORAGE_ADAPTER');
 /** Picks the adapter once, from validated config. */
 export async function createStorageAdapter(config: AppConfig): Promise<ImageStorage> {
   switch (config.STORAGE_DRIVER) {
-    case 'disk':
-      return new DiskImageStorage(config.STORAGE_DIR);
+    case 'disk': {
+      const storage = new DiskImageStorage(config.STORAGE_DIR, {
+        idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
+      });
+      await probeDisk(storage, config.STORAGE_DIR);
+      return storage;
+    }
     case 's3': {
       // Loaded only in S3 mode, so the AWS SDK costs nothing at start-up with the disk driver.
       const { S3ImageStorage } = await import('./s3.image-storage.js');
@@ -24,8 +31,23 @@ export async function createStorageAdapter(config: AppConfig): Promise<ImageStor
         connectTimeoutMs: config.S3_CONNECT_TIMEOUT_MS,
         requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
         maxAttempts: config.S3_MAX_ATTEMPTS,
+        idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
       });
     }
+  }
+}
+
+/** Refuses to start on a directory that cannot take an upload, rather than fail every upload later. */
+async function probeDisk(storage: DiskImageStorage, dir: string): Promise<void> {
+  try {
+    await storage.checkReady();
+  } catch (error) {
+    const cause = (error as Error).cause ?? error;
+    const detail = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new StartupError(
+      `STORAGE_DIR=${dir} (${resolve(dir)}) cannot be used: ${detail} (${(cause as Error).message})`,
+      { cause: error },
+    );
   }
 }
 

@@ -17,3 +17,20 @@ export class StorageFailureError extends Error {
     this.name = 'StorageFailureError';
   }
 }
+
+/**
+ * A write whose outcome is unknown: the store stopped answering after it may have received the bytes, and the
+ * rollback could not be confirmed either. The image may exist for a while; the store's sweep removes it, since
+ * nobody was told it was stored. Callers must not say "not stored".
+ */
+export class UploadOutcomeUnknownError extends StorageUnavailableError {
+  constructor(
+    readonly imageId: string,
+    message: string,
+    retryAfterSeconds = 5,
+    options?: ErrorOptions,
+  ) {
+    super(message, retryAfterSeconds, options);
+    this.name = 'UploadOutcomeUnknownError';
+  }
+}
