@@ -12,7 +12,11 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   if (value.length !== 1) throw invalid('Send one Idempotency-Key header.');
   const raw = value[0].trim();
   const quoted = /^"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"$/.exec(raw);
-  const key = quoted ? quoted[1].replace(/\\(["\\])/g, '$1') : /^[\x21-\x7e]+$/.test(raw) ? raw : undefined;
+  const key = quoted
+    ? quoted[1].replace(/\\(["\\])/g, '$1')
+    : /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(raw)
+      ? raw
+      : undefined;
   if (key === undefined || key.length === 0 || key.length > MAX_KEY_LENGTH) {
     throw invalid(`Idempotency-Key must be a quoted string of 1 to ${MAX_KEY_LENGTH} printable ASCII characters.`);
   }

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskImageStorage } from './disk.image-storage';
 import { isDiskUnavailable, onDisk } from './disk-errors';
+import { mountTmpfs, type Tmpfs } from '../../test/tmpfs';
 import { chunked, describeImageStorageContract, failingMidway, sampleImage } from './image-storage.contract';
 import { StorageUnavailableError } from './storage.errors';
 
@@ -158,21 +159,14 @@ describe('disk limits', () => {
   });
 
   describe('on a real small file system (tmpfs; needs root)', () => {
-    const mountPoint = join(tmpdir(), `imagestore-tmpfs-${process.pid}`);
-    let mounted = false;
-    beforeAll(async () => {
-      await mkdir(mountPoint, { recursive: true });
-      try {
-        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'ignore' });
-        mounted = true;
-      } catch {
-        mounted = false;
-      }
+    let fs: Tmpfs;
+    let mountPoint: string;
+    let mounted: boolean;
+    beforeAll(() => {
+      fs = mountTmpfs('disk-spec', 256);
+      ({ path: mountPoint, mounted } = fs);
     });
-    afterAll(async () => {
-      if (mounted) execFileSync('umount', ['-l', mountPoint]);
-      await rm(mountPoint, { recursive: true, force: true });
-    });
+    afterAll(() => fs.unmount());
 
     it('answers a full disk (ENOSPC) as unavailable, leaves nothing behind, and is not ready', async (context) => {
       if (!mounted) return context.skip('cannot mount a tmpfs here (not root?)');
@@ -199,7 +193,7 @@ describe('disk limits', () => {
       const storage = new DiskImageStorage(join(mountPoint, 'ro'));
       const { record, bytes } = sampleImage();
       await storage.put(record, chunked(bytes));
-      execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+      fs.readOnly(true);
       try {
         const second = sampleImage();
         await expect(storage.put(second.record, chunked(second.bytes))).rejects.toThrow(/EROFS/);
@@ -207,7 +201,7 @@ describe('disk limits', () => {
         // Reads still work.
         expect(await storage.head(record.id)).toEqual(record);
       } finally {
-        execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
+        fs.readOnly(false);
       }
     });
   });
