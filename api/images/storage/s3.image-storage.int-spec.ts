@@ -10,11 +10,19 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { Logger } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freezeGatewayOnImagePut } from '../../test/frozen-gateway';
 import { acquireLocalS3, localGatewayPid, s3AdminClient, type S3TestServer } from '../../test/local-s3';
 import { StagedUploadTooLargeError } from '../direct-uploads/direct-upload-store';
-import { chunked, describeImageStorageContract, readAll, sampleImage, sha256 } from './image-storage.contract';
+import {
+  chunked,
+  describeImageStorageContract,
+  failingMidway,
+  readAll,
+  sampleImage,
+  sha256,
+} from './image-storage.contract';
 import { S3ImageStorage, type S3ImageStorageOptions } from './s3.image-storage';
 import { StorageFailureError, StorageUnavailableError, UploadOutcomeUnknownError } from './storage.errors';
 
@@ -330,6 +338,18 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
         await new Promise((resolve) => setTimeout(resolve, 1500));
         expect(await stored(record.id)).toBe(false);
       }, 20_000);
+    });
+
+    it("sends the SDK's own warnings through the app's logger, not straight to stderr", async () => {
+      const consoleWarn = vi.spyOn(console, 'warn');
+      const loggerWarn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const { record, bytes } = sampleImage({ size: 200_000 });
+
+      await storage.put(record, failingMidway(bytes, new Error('client went away'))).catch(() => undefined);
+
+      expect(loggerWarn).toHaveBeenCalledWith(expect.stringContaining('non-retryable streaming request'));
+      expect(consoleWarn).not.toHaveBeenCalled();
+      vi.restoreAllMocks();
     });
 
     it('removes idempotency keys older than their time to live in a sweep', async () => {
