@@ -33,6 +33,7 @@ const STALE_FOREIGN_STAGING_MS = 60 * 60 * 1000;
 /** Metadata files open at once, across all concurrent listings: a busy list must not exhaust descriptors. */
 const METADATA_READS_IN_PARALLEL = 16;
 const KEYS_PER_SWEEP = 1000;
+const RACY_MTIME_WINDOW_NS = 2_000_000_000n;
 const TRASH_PREFIX = 'deleted~';
 const GENERATION_PATTERN = /^\d{8}\.json$/;
 const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -267,9 +268,13 @@ export class DiskImageStorage extends ImageStorage {
     if (mtimeNs === this.indexedMtimeNs) return;
     // One scan at a time; callers arriving meanwhile wait for it rather than start their own.
     this.indexing ??= (async () => {
+      const scanStartedNs = BigInt(Date.now()) * 1_000_000n;
       const ids = (await onDisk('list', () => readdir(this.root))).filter((name) => IMAGE_ID_PATTERN.test(name));
       this.index.replaceAll(ids);
-      this.indexedMtimeNs = mtimeNs;
+      // Directory mtimes tick coarsely (a jiffy; more on network file systems): a change in the same tick as the
+      // one we saw would not move it. As git does for a "racily clean" index, trust the mtime only once the scan
+      // started well after it; until then every listing scans again.
+      this.indexedMtimeNs = scanStartedNs - mtimeNs > RACY_MTIME_WINDOW_NS ? mtimeNs : undefined;
     })().finally(() => (this.indexing = undefined));
     await this.indexing;
   }
