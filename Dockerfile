@@ -17,6 +17,10 @@ RUN LAMBDA_CODE_CACHE=0 node scripts/build-lambda.mjs
 # one bundled file, Swagger UI's static files, the web gallery, and sharp with its native libraries. No dev dependencies.
 FROM public.ecr.aws/lambda/nodejs:24
 ENV NODE_ENV=production
+# glibc gives each thread that allocates its own arena (up to 8 per core); libvips' worker threads then keep
+# freed image buffers spread over many of them. Two arenas cut the soak benchmark's peak RSS by a further ~14%
+# (docs/performance.md "Memory under sustained uploads").
+ENV MALLOC_ARENA_MAX=2
 COPY --from=build /app/dist-lambda/ ${LAMBDA_TASK_ROOT}/
 # V8 code cache for the bundle (~half the cold start: no parse/compile of app.js), made here by this image's own
 # node, since V8 accepts it only from the exact same build and flags; the runtime starts node with --expose-gc.

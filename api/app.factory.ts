@@ -31,6 +31,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
     bufferLogs: true,
     // No route takes a JSON or form body; uploads are parsed by multer with their own limits.
     bodyParser: false,
+    // Rethrow a failed start (e.g. a StartupError from a storage probe) to the entry point instead of
+    // process.abort(): main.ts exits 78 with the message, and Lambda tries again on the next invocation.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   app.use(assignRequestId);

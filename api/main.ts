@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
+import { StartupError } from './common/startup-error';
+import { SHUTDOWN_SIGNALS } from './common/shutdown-signals';
 import { ConfigValidationError, loadConfig, type AppConfig } from './config/app-config';
 
 function configOrExit(): AppConfig {
@@ -15,7 +17,8 @@ function configOrExit(): AppConfig {
 async function main(): Promise<void> {
   const config = configOrExit();
   const app = await createApp({ config });
-  app.enableShutdownHooks();
+  // Not SIGUSR2 (Nest's default list has it): that one is left to diagnostics (heap snapshots, profilers).
+  app.enableShutdownHooks(SHUTDOWN_SIGNALS);
   await app.listen(config.PORT, config.HOST);
   const address = await app.getUrl();
   new Logger('Bootstrap').log(
@@ -23,4 +26,8 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+void main().catch((error: unknown) => {
+  if (!(error instanceof StartupError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(78); // EX_CONFIG, as for a bad configuration
+});

@@ -40,7 +40,7 @@ describe('OpenAPI document and Swagger UI', () => {
       'HEAD /images 200,400,500,503',
       'HEAD /images/{id} 200,400,404,500,503',
       'HEAD /images/{id}/content 200,206,304,307,400,404,412,416,500,503',
-      'POST /images 201,400,413,415,422,500,503',
+      'POST /images 201,400,409,413,415,422,500,503',
       'POST /images/uploads 201,500,501,503',
       'POST /images/uploads/{uploadId}/complete 201,400,404,413,415,422,500,501,503',
     ]);

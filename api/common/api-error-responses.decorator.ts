@@ -14,6 +14,9 @@ const MEANING: Record<ErrorCode, string> = {
   EMPTY_FILE: 'The file part has zero bytes.',
   TOO_MANY_FILES: 'Exactly one file is accepted.',
   INVALID_MULTIPART: 'The multipart body is malformed or unterminated.',
+  INVALID_IDEMPOTENCY_KEY: 'The Idempotency-Key header is not a quoted string or token of 1..255 characters.',
+  IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still being processed; retry after Retry-After.',
+  IDEMPOTENCY_KEY_MISMATCH: 'This Idempotency-Key was used for a different file.',
   ROUTE_NOT_FOUND: 'No such route.',
   IMAGE_NOT_FOUND: 'No image with this id.',
   UPLOAD_NOT_FOUND: 'No staged upload with this id.',
@@ -31,7 +34,9 @@ const MEANING: Record<ErrorCode, string> = {
   HEADERS_TOO_LARGE: 'Request headers over 16 KB.',
   INTERNAL_ERROR: 'Anything unexpected; details are in the log under the same request id.',
   DIRECT_UPLOAD_UNAVAILABLE: 'Not available with this storage driver.',
-  STORAGE_UNAVAILABLE: 'Storage cannot be reached; retry after Retry-After.',
+  STORAGE_UNAVAILABLE: 'Storage cannot be reached; nothing was stored; retry after Retry-After.',
+  UPLOAD_OUTCOME_UNKNOWN:
+    'Storage stopped answering mid-write; the image (imageId) may exist; retry with the same Idempotency-Key.',
   SERVER_BUSY: 'Every image-processing slot is busy; retry after Retry-After.',
 };
 

@@ -6,6 +6,9 @@ import type { ErrorCode } from './app-error';
  * never needs to know them.
  */
 export class DependencyUnavailableError extends Error {
+  /** Named in the envelope when the failed request was about to create it (e.g. `UPLOAD_OUTCOME_UNKNOWN`). */
+  readonly imageId?: string;
+
   constructor(
     readonly code: ErrorCode,
     readonly publicMessage: string,

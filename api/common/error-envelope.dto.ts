@@ -19,6 +19,12 @@ export class ErrorEnvelopeDto {
   @ApiPropertyOptional({ type: [String], description: 'Per-field problems, for VALIDATION_FAILED.' })
   readonly details?: string[];
 
+  @ApiPropertyOptional({
+    description: 'UPLOAD_OUTCOME_UNKNOWN only: the id the image has if it was stored; look it up, or retry.',
+    example: '01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f',
+  })
+  readonly imageId?: string;
+
   @ApiProperty({ example: '6f1c1f5e-2c1b-4a57-9d0e-2f7f2c0b8a11', description: 'Also in the x-request-id header.' })
   readonly requestId!: string;
 }
@@ -30,6 +36,7 @@ export function errorEnvelope(
   message: string,
   requestId: string,
   details?: string[],
+  imageId?: string,
 ): ErrorEnvelopeDto {
   return {
     statusCode,
@@ -37,6 +44,7 @@ export function errorEnvelope(
     code,
     message,
     ...(details ? { details } : {}),
+    ...(imageId ? { imageId } : {}),
     requestId,
   };
 }

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
+import { AppError, EXPECTED_UNAVAILABILITY, HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
 import { DependencyFailureError, DependencyUnavailableError } from './dependency-errors';
 import { errorEnvelope } from './error-envelope.dto';
 import { isRouteMiss } from '../platform/nest-route-miss';
@@ -37,6 +37,7 @@ interface Problem {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly details?: string[];
+  readonly imageId?: string;
 }
 
 /**
@@ -58,7 +59,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const problem = this.describe(exception, req);
 
-    if (problem.status >= 500) {
+    if (EXPECTED_UNAVAILABILITY.has(problem.code)) {
+      // The request log line (warn) carries the reason; a stack trace would say nothing about a full disk.
+      res.locals.errorReason = exception instanceof Error ? exception.message : String(exception);
+    } else if (problem.status >= 500) {
       this.logger.error({ err: exception, code: problem.code }, 'request failed');
     }
     if (res.headersSent) {
@@ -72,6 +76,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       problem.message,
       requestIdOf(req) ?? 'unknown',
       problem.details,
+      problem.imageId,
     );
     res.locals.errorCode = problem.code;
     for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
@@ -97,6 +102,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         message: exception.publicMessage,
         status: HttpStatus.SERVICE_UNAVAILABLE,
         headers: { 'Retry-After': String(exception.retryAfterSeconds) },
+        imageId: exception.imageId,
       };
     }
     if (exception instanceof DependencyFailureError) {

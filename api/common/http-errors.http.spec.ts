@@ -25,6 +25,24 @@ describe('HTTP edges: unknown routes, wrong methods, request ids, security heade
     expect(response.body).toMatchObject({ statusCode: 405, error: 'Method Not Allowed', code: 'METHOD_NOT_ALLOWED' });
   });
 
+  it('answers CONNECT with the JSON envelope (405, empty Allow) instead of dropping the connection', async () => {
+    const response = await rawRequest(t, ['CONNECT example.com:443 HTTP/1.1', 'Host: example.com:443', '']);
+    expect(response.status).toBe(405);
+    expect(response.head).toMatch(/^Allow: $/im);
+    expect(JSON.parse(response.body)).toMatchObject({ statusCode: 405, code: 'METHOD_NOT_ALLOWED' });
+  });
+
+  it('serves a request asking for a protocol upgrade as an ordinary one', async () => {
+    const response = await rawRequest(t, [
+      'GET /images HTTP/1.1',
+      'Host: x',
+      'Connection: Upgrade, close',
+      'Upgrade: websocket',
+      '',
+    ]);
+    expect(response.status).toBe(200);
+  });
+
   it('answers unknown routes with the JSON envelope', async () => {
     const response = await request(t.server).get('/nope');
     expect(response.status).toBe(404);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AppConfig } from '../config/app-config';
 import { HTTP_STATUS_BY_CODE, type ErrorCode } from './app-error';
@@ -24,6 +24,17 @@ export function applyHttpServerLimits(server: Server, config: AppConfig): void {
   server.headersTimeout = config.HEADERS_TIMEOUT_MS;
   server.requestTimeout = config.REQUEST_TIMEOUT_MS;
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
+  // Node hands CONNECT to this event instead of the app, and drops the socket when nobody listens. (Upgrade
+  // requests without an 'upgrade' listener reach the app as ordinary requests.)
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    answerOnSocket(
+      socket,
+      'METHOD_NOT_ALLOWED',
+      'CONNECT is not supported: this server is not a proxy.',
+      // The target (host:port) is no resource of ours, so it allows no methods: an empty Allow (RFC 9110 10.2.1).
+      ['Allow: '],
+    ),
+  );
 }
 
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
@@ -32,6 +43,11 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     return;
   }
   const { code, message } = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+  answerOnSocket(socket, code, message);
+}
+
+/** Writes one JSON error answer straight to a socket the app never saw, and closes it. */
+function answerOnSocket(socket: Duplex, code: ErrorCode, message: string, extraHeaders: string[] = []): void {
   const status = HTTP_STATUS_BY_CODE[code];
   const requestId = randomUUID();
   const body = JSON.stringify(errorEnvelope(status, code, message, requestId));
@@ -43,6 +59,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
       'X-Content-Type-Options: nosniff',
       `X-Request-Id: ${requestId}`,
       'Connection: close',
+      ...extraHeaders,
       '',
       body,
     ].join('\r\n'),

@@ -127,6 +127,20 @@ export class AppConfig {
   @Max(64)
   readonly MAX_CONCURRENT_PROCESSING: number = 2;
 
+  /** libvips operation cache; 0 (off) suits a service where every image is new. sharp's own default is 50. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(4096)
+  readonly SHARP_CACHE_MB: number = 0;
+
+  /** libvips threads per image; 0 means one per CPU core (sharp's default). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(64)
+  readonly SHARP_THREADS_PER_IMAGE: number = 1;
+
   /** Time a client may take to send its request headers (plain HTTP server only; API Gateway has its own). */
   @Transform(toInt)
   @IsInt()
@@ -228,6 +242,20 @@ export class AppConfig {
   @IsString()
   @MinLength(1)
   readonly GALLERY_DIR?: string;
+
+  /** How long an `Idempotency-Key` is remembered; a retry after that is a new upload. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  readonly IDEMPOTENCY_KEY_TTL_SECONDS: number = 24 * 3600;
+
+  /** How often storage is swept for abandoned uploads and expired keys (also once at start-up); 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(24 * 3600)
+  readonly STORAGE_SWEEP_INTERVAL_SECONDS: number = 60;
 
   @IsOptional()
   @IsString()

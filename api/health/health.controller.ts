@@ -28,8 +28,15 @@ export class HealthController {
             .attempt(() => this.storage.checkReady())
             .withTimeout(STORAGE_CHECK_TIMEOUT_MS),
       ]);
-    } catch {
-      throw new AppError('STORAGE_UNAVAILABLE', 'Not ready: image storage does not answer.', { 'Retry-After': '5' });
+    } catch (error) {
+      // e.g. "disk probe failed (ENOSPC)": an operator should see why, not only that.
+      const reason = (error as { getResponse?: () => { error?: { storage?: { message?: string } } } }).getResponse?.()
+        .error?.storage?.message;
+      throw new AppError(
+        'STORAGE_UNAVAILABLE',
+        `Not ready: image storage does not answer${reason ? ` (${reason})` : ''}.`,
+        { 'Retry-After': '5' },
+      );
     }
   }
 }

@@ -24,6 +24,7 @@ describe('GET /health', () => {
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('5');
     expect(down.body).toMatchObject({ statusCode: 503, code: 'STORAGE_UNAVAILABLE' });
+    expect(down.body.message).toMatch(/E(NOTDIR|EXIST)/);
 
     await rm(t.storageDir);
     const up = await request(t.server).get('/health');

@@ -40,6 +40,12 @@ export class ImageProcessor {
 
   constructor(private readonly config: AppConfig) {
     this.slots = new ProcessingSlots(config.MAX_CONCURRENT_PROCESSING);
+    // Process-wide libvips settings. Its operation cache (50 MB by default) only pays off when the same image is
+    // processed again, which never happens here: every upload is new. One thread per image, with
+    // MAX_CONCURRENT_PROCESSING images at once, keeps the native memory in few allocator arenas
+    // (docs/performance.md "Memory under sustained uploads").
+    sharp.cache(config.SHARP_CACHE_MB > 0 ? { memory: config.SHARP_CACHE_MB, files: 0, items: 100 } : false);
+    sharp.concurrency(config.SHARP_THREADS_PER_IMAGE);
   }
 
   async process(input: Buffer, options: ProcessOptions): Promise<ProcessedImage> {

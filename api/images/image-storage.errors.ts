@@ -26,3 +26,25 @@ export class StorageFailureError extends DependencyFailureError {
     this.name = 'StorageFailureError';
   }
 }
+
+/**
+ * A write whose outcome is unknown: the store stopped answering after it may have received the bytes, and the
+ * rollback could not be confirmed either. The image may exist for a while; the store's sweep removes it, since
+ * nobody was told it was stored. Callers must not say "not stored": the answer names the id instead.
+ */
+export class UploadOutcomeUnknownError extends DependencyUnavailableError {
+  override readonly imageId: string;
+
+  constructor(imageId: string, message: string, retryAfterSeconds = 5, options?: ErrorOptions) {
+    super(
+      'UPLOAD_OUTCOME_UNKNOWN',
+      `Storage stopped answering while image ${imageId} was being written; it may or may not have been stored. ` +
+        'If it was, it is removed automatically. Retry, with the same Idempotency-Key.',
+      message,
+      retryAfterSeconds,
+      options,
+    );
+    this.imageId = imageId;
+    this.name = 'UploadOutcomeUnknownError';
+  }
+}

@@ -23,6 +23,32 @@ export interface ImagePage {
   readonly continuationToken?: string;
 }
 
+/** What a store keeps for one `Idempotency-Key`: the image the first request chose, and how to judge a retry. */
+export interface IdempotencyRecord {
+  /** The id the first request gave its image. */
+  readonly imageId: string;
+  /** Hex SHA-256 of the uploaded bytes: a retry must send the same. */
+  readonly fingerprint: string;
+  /** ISO 8601; after this the key may be used for a new upload. */
+  readonly expiresAt: string;
+  /** ISO 8601; until this the first request may still be running (a retry then gets 409). */
+  readonly inFlightUntil: string;
+}
+
+export interface StoredIdempotencyKey {
+  readonly record: IdempotencyRecord;
+  /** Opaque; passed back to replace exactly this record and nothing newer. */
+  readonly version: string;
+  /** The image, when it is stored and settled (not a write the store may still roll back). */
+  readonly image?: ImageRecord;
+}
+
+/** What one sweep removed; bounded per call, so a backlog takes several sweeps. */
+export interface SweepReport {
+  readonly abandonedUploads: number;
+  readonly expiredKeys: number;
+}
+
 /**
  * The storage port. Shaped after S3 so an object store fits without changes: an object and its metadata are
  * written and read together, listing pages with a continuation token in key (id) order, and reads stream.
@@ -53,4 +79,22 @@ export abstract class ImageStorage {
 
   /** Resolves when the backend is reachable and writable enough to serve requests. */
   abstract checkReady(): Promise<void>;
+
+  /** Longest a `put` can take, rollback included; bounds how long an idempotency key counts as in flight. */
+  abstract readonly maxPutMs: number;
+
+  /** The record for a key (a SHA-256 hex of the client's key), with its image when that is stored. */
+  abstract findIdempotencyKey(keyHash: string): Promise<StoredIdempotencyKey | undefined>;
+
+  /**
+   * Stores the record only if the key is free (`replacesVersion` absent) or still holds exactly that version;
+   * `false` when another request got there first. Atomic across instances sharing the store.
+   */
+  abstract claimIdempotencyKey(keyHash: string, record: IdempotencyRecord, replacesVersion?: string): Promise<boolean>;
+
+  /** Frees a key whose request is known to have stored nothing, so a retry starts afresh. */
+  abstract releaseIdempotencyKey(keyHash: string): Promise<void>;
+
+  /** Removes what interrupted writes left (unacknowledged images, staging) and expired keys, a bounded batch. */
+  abstract sweep(): Promise<SweepReport>;
 }

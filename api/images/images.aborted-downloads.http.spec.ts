@@ -43,7 +43,7 @@ describe('downloads the client abandons (disk)', () => {
       (n) => n <= baseline,
       SETTLE_MS,
     );
-    expect(open).toBe(baseline);
+    expect(open).toBeLessThanOrEqual(baseline);
     expect(gcClosed).toEqual([]);
     const honest = await Promise.all(Array.from({ length: 20 }, () => request(t.server).get(`/images/${id}/content`)));
     expect(honest.map((response) => response.status)).toEqual(Array(20).fill(200));
@@ -54,6 +54,6 @@ describe('downloads the client abandons (disk)', () => {
         (n) => n <= baseline,
         SETTLE_MS,
       ),
-    ).toBe(baseline);
+    ).toBeLessThanOrEqual(baseline);
   });
 });

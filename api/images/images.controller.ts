@@ -19,6 +19,7 @@ import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
 import { conditionsOf, respondWithDelivery } from './content-response';
 import { ContentDelivery } from './delivery/content-delivery';
+import { parseIdempotencyKey } from './idempotency-key';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { DeleteImageDocs, GetImageContentDocs, GetImageDocs, ListImagesDocs, UploadImageDocs } from './images.openapi';
@@ -43,9 +44,11 @@ export class ImagesController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
-    const record = await this.images.upload(file.buffer, file.originalname);
+    const key = parseIdempotencyKey(req.headers['idempotency-key']);
+    const { record, replayed } = await this.images.uploadOnce(file.buffer, file.originalname, key);
     const dto = ImageDto.from(record, basePathOf(req));
     res.location(dto.links.self);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return dto;
   }
 

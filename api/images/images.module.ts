@@ -11,6 +11,7 @@ import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
 import { createStorageBackend, STORAGE_BACKEND, type StorageBackend } from './storage/image-storage.factory';
 import { StorageInstrumentation } from './storage/storage-instrumentation';
+import { StorageSweeper } from './storage-sweeper';
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
@@ -21,6 +22,7 @@ import { StorageInstrumentation } from './storage/storage-instrumentation';
     DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,
+    StorageSweeper,
     {
       provide: CursorCodec,
       useFactory: (config: AppConfig) => new CursorCodec(config.cursorSecret),

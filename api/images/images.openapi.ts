@@ -46,6 +46,7 @@ export const IMAGE_CHECK_CODES: ErrorCode[] = [
   'IMAGE_TOO_LARGE_DIMENSIONS',
   'IMAGE_TOO_COMPLEX',
   'STORAGE_UNAVAILABLE',
+  'UPLOAD_OUTCOME_UNKNOWN',
   'SERVER_BUSY',
 ];
 
@@ -119,8 +120,35 @@ export const UploadImageDocs = () =>
         properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary', description: 'The image file.' } },
       },
     }),
-    ApiResponse({ status: 201, type: ImageDto, description: 'Stored.', headers: { Location: LOCATION } }),
-    ApiErrorResponses('MISSING_FILE', 'TOO_MANY_FILES', 'INVALID_MULTIPART', ...IMAGE_CHECK_CODES),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'IETF httpapi Idempotency-Key draft, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. A retry with the same key ' +
+        'and file gets the first image (201, `Idempotent-Replayed: true`) instead of a copy; keys expire after ' +
+        'IDEMPOTENCY_KEY_TTL_SECONDS.',
+    }),
+    ApiResponse({
+      status: 201,
+      type: ImageDto,
+      description: 'Stored (or, for a repeated Idempotency-Key, stored earlier).',
+      headers: {
+        Location: LOCATION,
+        'Idempotent-Replayed': {
+          description: '`true` when this answers an earlier request with the same Idempotency-Key.',
+          schema: { type: 'string', enum: ['true'] },
+        },
+      },
+    }),
+    ApiErrorResponses(
+      'MISSING_FILE',
+      'TOO_MANY_FILES',
+      'INVALID_MULTIPART',
+      'INVALID_IDEMPOTENCY_KEY',
+      'IDEMPOTENCY_KEY_IN_USE',
+      'IDEMPOTENCY_KEY_MISMATCH',
+      ...IMAGE_CHECK_CODES,
+    ),
   );
 
 export const ListImagesDocs = () =>

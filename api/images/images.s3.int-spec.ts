@@ -290,7 +290,9 @@ describe('the API on S3 storage', async () => {
       } finally {
         proxy.delayMs = 0;
       }
-      expect(await keys()).toEqual(before);
+      // No image. The pending marker written before it may have landed: the sweep clears those (it deletes the
+      // image a marker names, then the marker), see s3.image-storage.int-spec.ts.
+      expect((await keys()).filter((key) => !key.startsWith('pending/'))).toEqual(before);
     });
   });
 });

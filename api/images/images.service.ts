@@ -18,6 +18,13 @@ import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
 import { ImageStorage, type ByteRange } from './image-storage';
 import { sanitizeOriginalName } from './original-name';
 import { STORAGE_BACKEND, type StorageBackend } from './storage/image-storage.factory';
+import { UploadOutcomeUnknownError } from './image-storage.errors';
+
+export interface UploadOutcome {
+  readonly record: ImageRecord;
+  /** The answer of an earlier request with the same Idempotency-Key, not a new image. */
+  readonly replayed: boolean;
+}
 
 export interface ImageListing {
   readonly items: ImageRecord[];
@@ -47,15 +54,71 @@ export class ImagesService {
     clientFileName: string | undefined,
     maxStoredBytes = this.config.MAX_UPLOAD_BYTES,
   ): Promise<ImageRecord> {
-    if (bytes.length === 0) throw new AppError('EMPTY_FILE', 'The file part is empty.');
+    return this.store(bytes, clientFileName, maxStoredBytes, uuidv7());
+  }
+
+  /**
+   * An upload that a client may retry (IETF httpapi Idempotency-Key draft): the key, hashed, is kept in storage
+   * beside the images, so every instance sees it. A retry with the same bytes gets the first image; with other
+   * bytes, 422; while the first request may still be running, 409. A key expires after
+   * IDEMPOTENCY_KEY_TTL_SECONDS; a key whose request is known to have stored nothing is freed at once.
+   */
+  async uploadOnce(bytes: Buffer, clientFileName: string | undefined, idempotencyKey?: string): Promise<UploadOutcome> {
+    if (idempotencyKey === undefined) return { record: await this.upload(bytes, clientFileName), replayed: false };
+    if (bytes.length === 0) throw emptyFile();
+    const keyHash = sha256(Buffer.from(idempotencyKey, 'utf8'));
+    const fingerprint = sha256(bytes);
+    const now = Date.now();
+    const existing = await this.storage.findIdempotencyKey(keyHash);
+    const live = existing && Date.parse(existing.record.expiresAt) > now ? existing : undefined;
+    if (live) {
+      if (live.record.fingerprint !== fingerprint) {
+        throw new AppError('IDEMPOTENCY_KEY_MISMATCH', 'This Idempotency-Key was used for a different file.');
+      }
+      if (live.image) return { record: live.image, replayed: true };
+      if (Date.parse(live.record.inFlightUntil) > now) throw keyInUse();
+      // The first request ended without storing (or its unconfirmed image is being swept): start afresh.
+    }
+    const id = uuidv7();
+    const inFlightMs =
+      this.config.PROCESSING_QUEUE_TIMEOUT_MS + this.config.PROCESSING_TIMEOUT_SECONDS * 1000 + this.storage.maxPutMs;
+    const claimed = await this.storage.claimIdempotencyKey(
+      keyHash,
+      {
+        imageId: id,
+        fingerprint,
+        expiresAt: new Date(now + this.config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000).toISOString(),
+        inFlightUntil: new Date(now + inFlightMs).toISOString(),
+      },
+      existing?.version,
+    );
+    if (!claimed) throw keyInUse();
+    try {
+      return { record: await this.store(bytes, clientFileName, this.config.MAX_UPLOAD_BYTES, id), replayed: false };
+    } catch (error) {
+      // An unknown outcome keeps the key: until the sweep has settled it, a retry must not store a second copy.
+      if (!(error instanceof UploadOutcomeUnknownError)) {
+        await this.storage.releaseIdempotencyKey(keyHash).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private async store(
+    bytes: Buffer,
+    clientFileName: string | undefined,
+    maxStoredBytes: number,
+    id: string,
+  ): Promise<ImageRecord> {
+    if (bytes.length === 0) throw emptyFile();
     const image = await this.processor.process(bytes, { maxStoredBytes });
     const record: ImageRecord = {
-      id: uuidv7(),
+      id,
       contentType: image.contentType,
       size: image.bytes.length,
       width: image.width,
       height: image.height,
-      sha256: createHash('sha256').update(image.bytes).digest('hex'),
+      sha256: sha256(image.bytes),
       originalName: sanitizeOriginalName(clientFileName, this.config.MAX_ORIGINAL_NAME_LENGTH),
       createdAt: new Date().toISOString(),
     };
@@ -133,6 +196,13 @@ const originalOf = (record: ImageRecord): Representation => ({
 });
 
 const notFoundError = (id: string) => new AppError('IMAGE_NOT_FOUND', `No image with id ${id}.`);
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const emptyFile = () => new AppError('EMPTY_FILE', 'The file part is empty.');
+const keyInUse = () =>
+  new AppError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still being processed; retry later.', {
+    'Retry-After': '1',
+  });
 
 function notFound(id: string): never {
   throw notFoundError(id);

@@ -289,7 +289,10 @@ describe('POST /images', () => {
       expect(response.status).toBe(201);
       expect(response.body.originalName).toBe(expected);
       const files = await t.storedFiles();
-      expect(files.every((file) => /^images\/[0-9a-f-]{36}\/(content|metadata\.json)$/.test(file))).toBe(true);
+      expect(files).toEqual(
+        expect.arrayContaining([`${response.body.id}/content`, `${response.body.id}/metadata.json`]),
+      );
+      expect(files.every((file) => /^[0-9a-f-]{36}\/(content|metadata\.json)$/.test(file))).toBe(true);
       const content = await request(t.server).get(`/images/${response.body.id}/content`);
       expect(content.headers['content-disposition']).toMatch(
         new RegExp(`^inline; filename="?${response.body.id}\\.png"?$`),

@@ -45,6 +45,18 @@ describe('Dockerfile', () => {
     expect(runtime?.getImageTag()).toBe('24');
   });
 
+  it('caps glibc at two malloc arenas in the runtime stage (soak benchmark: lower, flatter RSS)', () => {
+    const env = dockerfile
+      .getInstructions()
+      .filter(
+        (instruction) =>
+          instruction.getKeyword() === 'ENV' &&
+          instruction.getRange().start.line > (runtime?.getRange().start.line ?? 0),
+      )
+      .map((instruction) => instruction.getArgumentsContent());
+    expect(env).toContain('MALLOC_ARENA_MAX=2');
+  });
+
   it('copies only the built artifact into the runtime stage', () => {
     const runtimeLine = runtime?.getRange().start.line ?? 0;
     const copies = dockerfile.getCOPYs().filter((copy) => copy.getRange().start.line > runtimeLine);

@@ -2,8 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
+import { EXPECTED_UNAVAILABILITY, type ErrorCode } from '../common/app-error';
 import { requestIdFor } from '../common/request-id';
 import { routeLogsThroughPowertoolsInLambda } from './log-routing';
+
+const localsOf = (res: ServerResponse) =>
+  ((res as ServerResponse & { locals?: Record<string, unknown> }).locals ?? {}) as {
+    errorCode?: ErrorCode;
+    errorReason?: string;
+  };
+const isExpectedUnavailability = (res: ServerResponse) =>
+  EXPECTED_UNAVAILABILITY.has(localsOf(res).errorCode as ErrorCode);
 
 /**
  * Structured JSON logs (pretty in a terminal) with the request id on every line, including lines logged by
@@ -34,10 +43,24 @@ export class LoggingModule {
             },
             customSuccessObject: (_req, res, value: Record<string, unknown>) => ({
               ...value,
-              code: (res as ServerResponse & { locals?: Record<string, unknown> }).locals?.errorCode,
+              code: localsOf(res).errorCode,
             }),
+            // pino-http attaches an Error (with a stack) to every 5xx line; an expected 503 (a full disk, S3
+            // timing out, every slot busy) gets the code and the reason instead, on one warn line.
+            customErrorObject: (_req, res, _error, value: Record<string, unknown>) => {
+              const { errorCode, errorReason } = localsOf(res);
+              if (!isExpectedUnavailability(res)) return { ...value, code: errorCode };
+              const { err: _err, ...rest } = value;
+              return { ...rest, code: errorCode, reason: errorReason };
+            },
             customLogLevel: (_req, res, error) =>
-              error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+              isExpectedUnavailability(res)
+                ? 'warn'
+                : error || res.statusCode >= 500
+                  ? 'error'
+                  : res.statusCode >= 400
+                    ? 'warn'
+                    : 'info',
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
               remove: true,

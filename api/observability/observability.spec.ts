@@ -23,6 +23,11 @@ class FakeStorage extends ImageStorage {
   checkReady = vi.fn(async () => {
     throw new Error('down');
   });
+  maxPutMs = 1000;
+  findIdempotencyKey = vi.fn(async () => undefined);
+  claimIdempotencyKey = vi.fn(async () => true);
+  releaseIdempotencyKey = vi.fn(async () => undefined);
+  sweep = vi.fn(async () => ({ abandonedUploads: 0, expiredKeys: 0 }));
 }
 
 describe('observability outside Lambda', () => {

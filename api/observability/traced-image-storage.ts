@@ -3,9 +3,12 @@ import type { ImageRecord } from '../images/image-record';
 import {
   ImageStorage,
   type ByteRange,
+  type IdempotencyRecord,
   type ImagePage,
   type ListImagesQuery,
   type OpenedImage,
+  type StoredIdempotencyKey,
+  type SweepReport,
 } from '../images/image-storage';
 
 /** The one thing the decorator needs from a tracer: run `fn` inside a named subsegment. */
@@ -52,5 +55,27 @@ export class TracedImageStorage extends ImageStorage {
 
   checkReady(): Promise<void> {
     return this.tracer.trace('storage.checkReady', () => this.inner.checkReady());
+  }
+
+  get maxPutMs(): number {
+    return this.inner.maxPutMs;
+  }
+
+  findIdempotencyKey(keyHash: string): Promise<StoredIdempotencyKey | undefined> {
+    return this.tracer.trace('storage.findIdempotencyKey', () => this.inner.findIdempotencyKey(keyHash));
+  }
+
+  claimIdempotencyKey(keyHash: string, record: IdempotencyRecord, replacesVersion?: string): Promise<boolean> {
+    return this.tracer.trace('storage.claimIdempotencyKey', () =>
+      this.inner.claimIdempotencyKey(keyHash, record, replacesVersion),
+    );
+  }
+
+  releaseIdempotencyKey(keyHash: string): Promise<void> {
+    return this.tracer.trace('storage.releaseIdempotencyKey', () => this.inner.releaseIdempotencyKey(keyHash));
+  }
+
+  sweep(): Promise<SweepReport> {
+    return this.tracer.trace('storage.sweep', () => this.inner.sweep());
   }
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -112,4 +113,19 @@ export function s3AdminClient(server: S3TestServer): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/**
+ * The pid of the local RGW of `scripts/local-s3.sh` (same LOCAL_S3_DIR), for tests that freeze it with SIGSTOP;
+ * `undefined` for any other server, whose process is not ours to stop.
+ */
+export function localGatewayPid(): number | undefined {
+  const dir = process.env.LOCAL_S3_DIR ?? resolve(__dirname, '../../.data/local-s3');
+  try {
+    const pid = Number(readFileSync(`${dir}/run/client.rgw.local.pid`, 'utf8').trim());
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('radosgw') && cmdline.includes(dir) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }

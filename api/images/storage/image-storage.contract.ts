@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chunked, failingMidway, readAll, sampleImage, sha256 } from '../../test/storage-fixtures';
 import type { ImageRecord } from '../image-record';
-import type { ImageStorage } from '../image-storage';
+import type { IdempotencyRecord, ImageStorage } from '../image-storage';
+
+export { chunked, failingMidway, readAll, sampleImage, sha256 };
 
 export interface ImageStorageUnderTest {
   readonly storage: ImageStorage;
@@ -145,58 +146,93 @@ export function describeImageStorageContract(name: string, factory: () => Promis
     it('is ready', async () => {
       await expect(storage.checkReady()).resolves.toBeUndefined();
     });
+
+    it('deletes one id once when several DELETEs race: exactly one true', async () => {
+      const { record, bytes } = sampleImage();
+      await storage.put(record, chunked(bytes));
+
+      const results = await Promise.all([1, 2, 3].map(() => storage.delete(record.id)));
+
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await storage.head(record.id)).toBeUndefined();
+    });
+
+    describe('idempotency keys', () => {
+      const keyHash = () => sha256(Buffer.from(uuidv7()));
+      const claimFor = (imageId: string, overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord => ({
+        imageId,
+        fingerprint: 'f'.repeat(64),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        inFlightUntil: new Date(Date.now() + 30_000).toISOString(),
+        ...overrides,
+      });
+
+      it('claims a free key once, and finds the record with its image once that is stored', async () => {
+        const hash = keyHash();
+        const { record, bytes } = sampleImage();
+        expect(await storage.findIdempotencyKey(hash)).toBeUndefined();
+
+        expect(await storage.claimIdempotencyKey(hash, claimFor(record.id))).toBe(true);
+        expect(await storage.claimIdempotencyKey(hash, claimFor(uuidv7()))).toBe(false);
+
+        const inFlight = await storage.findIdempotencyKey(hash);
+        expect(inFlight?.record).toEqual(
+          claimFor(record.id, { expiresAt: inFlight!.record.expiresAt, inFlightUntil: inFlight!.record.inFlightUntil }),
+        );
+        expect(inFlight?.image).toBeUndefined();
+        await storage.put(record, chunked(bytes));
+        expect((await storage.findIdempotencyKey(hash))?.image).toEqual(record);
+        // Keys live beside the images but never show up as images.
+        expect((await storage.list({ limit: 10 })).items).toEqual([record]);
+      });
+
+      it('lets exactly one of several concurrent claims win', async () => {
+        const hash = keyHash();
+        const results = await Promise.all(
+          Array.from({ length: 5 }, () => storage.claimIdempotencyKey(hash, claimFor(uuidv7()))),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('replaces a record only at the version read, once', async () => {
+        const hash = keyHash();
+        await storage.claimIdempotencyKey(hash, claimFor(uuidv7()));
+        const first = await storage.findIdempotencyKey(hash);
+        const replacement = uuidv7();
+
+        const results = await Promise.all(
+          [replacement, uuidv7(), uuidv7()].map((id) =>
+            storage.claimIdempotencyKey(hash, claimFor(id), first!.version),
+          ),
+        );
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = (await storage.findIdempotencyKey(hash))!;
+        expect(winner.version).not.toBe(first!.version);
+        expect(await storage.claimIdempotencyKey(hash, claimFor(uuidv7()), first!.version)).toBe(false);
+      });
+
+      it('frees a released key', async () => {
+        const hash = keyHash();
+        await storage.claimIdempotencyKey(hash, claimFor(uuidv7()));
+
+        await storage.releaseIdempotencyKey(hash);
+
+        expect(await storage.findIdempotencyKey(hash)).toBeUndefined();
+        expect(await storage.claimIdempotencyKey(hash, claimFor(uuidv7()))).toBe(true);
+      });
+
+      it('keeps unexpired keys through a sweep', async () => {
+        const hash = keyHash();
+        await storage.claimIdempotencyKey(hash, claimFor(uuidv7()));
+
+        expect((await storage.sweep()).expiredKeys).toBe(0);
+
+        expect(await storage.findIdempotencyKey(hash)).toBeDefined();
+      });
+    });
   });
 }
-
-export function sampleImage(overrides: Partial<ImageRecord> & { size?: number } = {}): {
-  record: ImageRecord;
-  bytes: Buffer;
-} {
-  const bytes = randomBytes(overrides.size ?? 2048);
-  const record: ImageRecord = {
-    id: uuidv7(),
-    contentType: 'image/png',
-    width: 640,
-    height: 480,
-    originalName: 'holiday photo.png',
-    createdAt: new Date().toISOString(),
-    ...overrides,
-    size: bytes.length,
-    sha256: sha256(bytes),
-  };
-  return { record, bytes };
-}
-
-/** As an upload arrives: in several chunks, not one buffer. */
-export function chunked(bytes: Buffer, chunkSize = 16 * 1024): Readable {
-  const chunks: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; offset += chunkSize)
-    chunks.push(bytes.subarray(offset, offset + chunkSize));
-  return Readable.from(chunks, { objectMode: false });
-}
-
-/** Delivers the first half, then fails as a dropped client connection would. */
-export function failingMidway(bytes: Buffer, error: Error): Readable {
-  let sent = false;
-  return new Readable({
-    read() {
-      if (!sent) {
-        sent = true;
-        this.push(bytes.subarray(0, Math.floor(bytes.length / 2)));
-        return;
-      }
-      setTimeout(() => this.destroy(error), 20);
-    },
-  });
-}
-
-export async function readAll(body: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
-}
-
-export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 function shuffle<T>(items: readonly T[]): T[] {
   const copy = [...items];

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { StartupError } from '../../common/startup-error';
 import type { AppConfig } from '../../config/app-config';
 import type { ContentLinkSigner } from '../content-link-signer';
 import type { DirectUploadStore } from '../direct-uploads/direct-upload-store';
@@ -22,8 +24,13 @@ export async function createStorageBackend(
   instrumentation: StorageInstrumentation,
 ): Promise<StorageBackend> {
   switch (config.STORAGE_DRIVER) {
-    case 'disk':
-      return { storage: instrumentation.decorateStorage(new DiskImageStorage(config.STORAGE_DIR)) };
+    case 'disk': {
+      const storage = new DiskImageStorage(config.STORAGE_DIR, {
+        idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
+      });
+      await probeDisk(storage, config.STORAGE_DIR);
+      return { storage: instrumentation.decorateStorage(storage) };
+    }
     case 's3': {
       // Loaded only in S3 mode, so the AWS SDK costs nothing at start-up with the disk driver.
       const { S3ImageStorage } = await import('./s3.image-storage.js');
@@ -36,8 +43,23 @@ export async function createStorageBackend(
         requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
         maxAttempts: config.S3_MAX_ATTEMPTS,
         instrumentClient: (client) => instrumentation.instrumentClient(client),
+        idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
       });
       return { storage: instrumentation.decorateStorage(s3), directUploads: s3, contentLinks: s3 };
     }
+  }
+}
+
+/** Refuses to start on a directory that cannot take an upload, rather than fail every upload later. */
+async function probeDisk(storage: DiskImageStorage, dir: string): Promise<void> {
+  try {
+    await storage.checkReady();
+  } catch (error) {
+    const cause = (error as Error).cause ?? error;
+    const detail = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+    throw new StartupError(
+      `STORAGE_DIR=${dir} (${resolve(dir)}) cannot be used: ${detail} (${(cause as Error).message})`,
+      { cause: error },
+    );
   }
 }

@@ -72,3 +72,22 @@ export function classifyS3Error(
   }
   return new StorageFailureError(`S3 ${operation} failed (${name || code || status})`, options);
 }
+
+/** A conditional write lost: the key exists (If-None-Match: *). */
+export function isPreconditionFailed(error: unknown): boolean {
+  const shape = (error ?? {}) as SdkErrorShape;
+  return shape.name === 'PreconditionFailed' || shape.$metadata?.httpStatusCode === 412;
+}
+
+/**
+ * Whether a failed write certainly stored nothing: S3 answered its only attempt with an error, or refused the
+ * connection before a byte was sent. A timeout, a reset or an earlier attempt that went unanswered may still
+ * land. Looks through the storage error to the SDK's.
+ */
+export function wasAnswered(error: unknown): boolean {
+  const shape = ((error as { cause?: unknown })?.cause ?? error ?? {}) as SdkErrorShape & {
+    $metadata?: { attempts?: number };
+  };
+  if ((shape.$metadata?.attempts ?? 1) > 1) return false;
+  return shape.$metadata?.httpStatusCode !== undefined || shape.code === 'ECONNREFUSED';
+}

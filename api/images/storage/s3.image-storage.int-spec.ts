@@ -10,12 +10,21 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { Logger } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { acquireLocalS3, s3AdminClient, type S3TestServer } from '../../test/local-s3';
+import { freezeGatewayOnImagePut } from '../../test/frozen-gateway';
+import { acquireLocalS3, localGatewayPid, s3AdminClient, type S3TestServer } from '../../test/local-s3';
 import { StagedUploadTooLargeError } from '../direct-uploads/direct-upload-store';
-import { chunked, describeImageStorageContract, readAll, sampleImage, sha256 } from './image-storage.contract';
+import {
+  chunked,
+  describeImageStorageContract,
+  failingMidway,
+  readAll,
+  sampleImage,
+  sha256,
+} from './image-storage.contract';
 import { S3ImageStorage, type S3ImageStorageOptions } from './s3.image-storage';
-import { StorageFailureError, StorageUnavailableError } from '../image-storage.errors';
+import { StorageFailureError, StorageUnavailableError, UploadOutcomeUnknownError } from '../image-storage.errors';
 
 // Collected asynchronously: whether there is a server decides which tests exist.
 describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
@@ -261,6 +270,101 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
           await proxy.close();
         }
       });
+    });
+
+    describe('a gateway that freezes (SIGSTOP) and resumes', () => {
+      const pid = localGatewayPid();
+      // Short timeouts: deadline 1.3 s per call, so maxPutMs is about 5 s and the gateway is frozen ~3 s.
+      const frozenOptions = { requestTimeoutMs: 600, connectTimeoutMs: 200, maxAttempts: 1 };
+      const freeze = () => process.kill(pid!, 'SIGSTOP');
+      const resume = () => process.kill(pid!, 'SIGCONT');
+      const pendingKeys = async () =>
+        ((await admin.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'pending/' }))).Contents ?? []).map(
+          (object) => object.Key,
+        );
+      const stored = (id: string) =>
+        admin.send(new HeadObjectCommand({ Bucket: bucket, Key: `images/${id}` })).then(
+          () => true,
+          () => false,
+        );
+
+      afterEach(() => {
+        vi.restoreAllMocks();
+        if (pid) resume();
+      });
+
+      it('says the outcome is unknown (naming the id) when the PUT and its rollback time out, and the sweep removes the image that lands later', async (context) => {
+        if (!pid) return context.skip('needs the local RGW of scripts/local-s3.sh (LOCAL_S3_DIR)');
+        const frozen = new S3ImageStorage(optionsFor(bucket, frozenOptions));
+        const { record, bytes } = sampleImage({ size: 50_000 });
+        const gateway = freezeGatewayOnImagePut(pid, (key) => key === `images/${record.id}`);
+
+        const error = await frozen.put(record, chunked(bytes)).catch((caught: unknown) => caught);
+        gateway.resume();
+
+        expect(error).toBeInstanceOf(UploadOutcomeUnknownError);
+        expect((error as UploadOutcomeUnknownError).imageId).toBe(record.id);
+        expect(await pendingKeys()).toEqual([`pending/${record.id}`]);
+        // What the issue saw: the frozen PUT completes once the gateway resumes.
+        await vi.waitFor(async () => expect(await stored(record.id)).toBe(true), { timeout: 5000, interval: 200 });
+
+        // Too young: an upload still in flight must not lose its image.
+        expect(await frozen.sweep()).toEqual({ abandonedUploads: 0, expiredKeys: 0 });
+        expect(await stored(record.id)).toBe(true);
+
+        await new Promise((resolve) => setTimeout(resolve, frozen.maxPutMs + 500));
+        await frozen.sweep();
+        expect(await stored(record.id)).toBe(false);
+        expect((await frozen.list({ limit: 10 })).items).toEqual([]);
+        // The marker stays one more period, in case a PUT lands after the sweep's DELETE.
+        expect(await pendingKeys()).toEqual([`pending/${record.id}`]);
+
+        await new Promise((resolve) => setTimeout(resolve, frozen.maxPutMs));
+        expect((await frozen.sweep()).abandonedUploads).toBe(1);
+        expect(await pendingKeys()).toEqual([]);
+      }, 40_000);
+
+      it('says "not stored" only when it knows: frozen before the image was sent', async (context) => {
+        if (!pid) return context.skip('needs the local RGW of scripts/local-s3.sh (LOCAL_S3_DIR)');
+        const frozen = new S3ImageStorage(optionsFor(bucket, frozenOptions));
+        const { record, bytes } = sampleImage({ size: 50_000 });
+        freeze();
+
+        const error = await frozen.put(record, chunked(bytes)).catch((caught: unknown) => caught);
+        resume();
+
+        expect(error).toBeInstanceOf(StorageUnavailableError);
+        expect(error).not.toBeInstanceOf(UploadOutcomeUnknownError);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(await stored(record.id)).toBe(false);
+      }, 20_000);
+    });
+
+    it("sends the SDK's own warnings through the app's logger, not straight to stderr", async () => {
+      const consoleWarn = vi.spyOn(console, 'warn');
+      const loggerWarn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const { record, bytes } = sampleImage({ size: 200_000 });
+
+      await storage.put(record, failingMidway(bytes, new Error('client went away'))).catch(() => undefined);
+
+      expect(loggerWarn).toHaveBeenCalledWith(expect.stringContaining('non-retryable streaming request'));
+      expect(consoleWarn).not.toHaveBeenCalled();
+      vi.restoreAllMocks();
+    });
+
+    it('removes idempotency keys older than their time to live in a sweep', async () => {
+      const shortLived = new S3ImageStorage(optionsFor(bucket, { idempotencyKeyTtlMs: 1 }));
+      const keyHash = sha256(Buffer.from(randomUUID()));
+      await shortLived.claimIdempotencyKey(keyHash, {
+        imageId: sampleImage().record.id,
+        fingerprint: 'f'.repeat(64),
+        expiresAt: new Date().toISOString(),
+        inFlightUntil: new Date().toISOString(),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+
+      expect((await shortLived.sweep()).expiredKeys).toBe(1);
+      expect(await shortLived.findIdempotencyKey(keyHash)).toBeUndefined();
     });
 
     describe('direct uploads', () => {

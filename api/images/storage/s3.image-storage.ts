@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,6 +11,7 @@ import {
   PutObjectCommand,
   S3Client,
   type HeadObjectCommandOutput,
+  type _Object,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -23,8 +25,18 @@ import {
 } from '../direct-uploads/direct-upload-store';
 import type { ContentLinkOptions, ContentLinkSigner } from '../content-link-signer';
 import { IMAGE_ID_PATTERN, isAllowedImageType, type ImageRecord } from '../image-record';
-import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
-import { classifyS3Error } from './s3-errors';
+import {
+  ImageStorage,
+  type ByteRange,
+  type IdempotencyRecord,
+  type ImagePage,
+  type ListImagesQuery,
+  type OpenedImage,
+  type StoredIdempotencyKey,
+  type SweepReport,
+} from '../image-storage';
+import { UploadOutcomeUnknownError } from '../image-storage.errors';
+import { classifyS3Error, isPreconditionFailed, wasAnswered } from './s3-errors';
 
 export interface S3ImageStorageOptions {
   readonly bucket: string;
@@ -40,10 +52,22 @@ export interface S3ImageStorageOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Instruments the SDK client where it is built (tracing in Lambda). */
   readonly instrumentClient?: <T>(client: T) => T;
+  /** How long an idempotency key lives; the sweep removes older ones. */
+  readonly idempotencyKeyTtlMs?: number;
 }
 
 const IMAGES_PREFIX = 'images/';
 const INCOMING_PREFIX = 'incoming/';
+/** `pending/<id>`: written before the image, removed once its outcome is known to be "stored". */
+const PENDING_PREFIX = 'pending/';
+/** `deleting/<id>`: held by the one DELETE that gets to remove the image. */
+const DELETING_PREFIX = 'deleting/';
+/** `idempotency-keys/<sha256>/<generation>`: each generation is created at most once. */
+const KEYS_PREFIX = 'idempotency-keys/';
+const GENERATION_DIGITS = 8;
+const PENDING_PER_SWEEP = 100;
+const KEYS_PER_SWEEP = 1000;
+const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 const METADATA_VERSION = '1';
 const HEADS_IN_PARALLEL = 16;
 const MAX_DEADLINE_MS = 20_000;
@@ -52,21 +76,36 @@ const MAX_DEADLINE_MS = 20_000;
  * S3 adapter. Each image is one object, `images/<id>`: the sniffed type is its Content-Type and the rest of the
  * record is user metadata, so HEAD answers a metadata read and no second store exists. Writes carry the SHA-256
  * so S3 rejects a body corrupted in transit. Only this file talks to the AWS SDK.
+ *
+ * A PUT that times out may still land, even minutes later when a frozen gateway resumes. So every upload first
+ * writes `pending/<id>`, which listing never sees, and removes it only once the image is known to be stored.
+ * When the outcome stays unknown (the rollback DELETE times out too) the caller says so, and `sweep()` later
+ * deletes the image of every marker older than `maxPutMs`, keeping the marker one more period in case the
+ * late PUT lands after that DELETE. Nobody was told such an image was stored, so removing it is always right.
+ *
+ * Conditional writes use only `If-None-Match: *` on PUT, which AWS S3 and Ceph RGW both honour; RGW 16
+ * ignores `If-Match` on DELETE and refuses it on PUT, so neither is relied on.
  */
 export class S3ImageStorage extends ImageStorage implements DirectUploadStore, ContentLinkSigner {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly deadlineMs: number;
+  private readonly keyTtlMs: number;
+  readonly maxPutMs: number;
 
   constructor(options: S3ImageStorageOptions) {
     super();
     this.bucket = options.bucket;
+    this.keyTtlMs = options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS;
     // Bounds the whole call, retries included, so a request ends well inside API Gateway's 29 s whatever the
     // per-attempt settings add up to.
     this.deadlineMs = Math.min(
       (options.connectTimeoutMs + options.requestTimeoutMs) * options.maxAttempts + 1000,
       MAX_DEADLINE_MS,
     );
+    // Marker, image, then marker removal or rollback: three calls, each under the deadline.
+    this.maxPutMs = 3 * this.deadlineMs + 1000;
+    const sdkLogger = new Logger('S3');
     const agentOptions = { keepAlive: true, maxSockets: 64 };
     const instrument = options.instrumentClient ?? ((client) => client);
     this.client = instrument(
@@ -76,6 +115,14 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
         forcePathStyle: options.forcePathStyle,
         maxAttempts: options.maxAttempts,
         credentials: options.credentials,
+        // Without a logger of its own the SDK writes some warnings straight to stderr, outside the JSON log.
+        logger: {
+          trace: () => undefined,
+          debug: () => undefined,
+          info: () => undefined,
+          warn: (...content: unknown[]) => sdkLogger.warn(content.map(String).join(' ')),
+          error: (...content: unknown[]) => sdkLogger.error(content.map(String).join(' ')),
+        },
         requestHandler: new NodeHttpHandler({
           connectionTimeout: options.connectTimeoutMs,
           requestTimeout: options.requestTimeoutMs,
@@ -105,6 +152,8 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
       bodyError ??= error;
       bodyFailed.abort();
     });
+    // Nothing of the image has been sent yet: if this fails, the image is certainly not stored.
+    await this.putMarker(PENDING_PREFIX + record.id, 'put marker');
     try {
       await this.call(
         (abortSignal) =>
@@ -123,14 +172,40 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
         'put',
       );
     } catch (error) {
-      // A timed-out PUT may still have landed; the client is told it failed, so the image must not appear later.
-      await this.call(
-        (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
-        'put rollback',
-      ).catch(() => undefined);
+      if (bodyError === undefined && !wasAnswered(error)) await this.rollBack(record.id, error);
+      await this.deleteKey(PENDING_PREFIX + record.id, 'put marker').catch(() => undefined);
       // The caller's stream failing is what happened, not the abort that followed it.
       throw bodyError ?? error;
     }
+    try {
+      await this.deleteKey(PENDING_PREFIX + record.id, 'put marker');
+    } catch (error) {
+      // Stored, but the sweep will remove it: the client must not be told it is kept.
+      throw new UploadOutcomeUnknownError(
+        record.id,
+        `S3 stored image ${record.id} but its pending marker could not be removed; the sweep will delete it`,
+        5,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * The PUT may have landed. A confirmed DELETE makes "not stored" true, and the marker is kept, so the sweep
+   * deletes again should the PUT still land later. An unconfirmed one leaves the outcome unknown.
+   */
+  private async rollBack(id: string, putError: unknown): Promise<never> {
+    try {
+      await this.deleteKey(IMAGES_PREFIX + id, 'put rollback');
+    } catch {
+      throw new UploadOutcomeUnknownError(
+        id,
+        `S3 put of image ${id} timed out and its rollback could not be confirmed`,
+        5,
+        { cause: putError },
+      );
+    }
+    throw putError;
   }
 
   async head(id: string): Promise<ImageRecord | undefined> {
@@ -176,15 +251,26 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
     );
   }
 
+  /**
+   * S3 deletes are idempotent and say nothing about existence, so two concurrent DELETEs would both "succeed".
+   * The one that creates `deleting/<id>` (If-None-Match: *) checks and deletes; the other answers `false`.
+   */
   async delete(id: string): Promise<boolean> {
-    // S3 deletes are idempotent and say nothing about existence, so ask first.
     if (!(await this.head(id))) return false;
-    await this.call(
-      (abortSignal) =>
-        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: IMAGES_PREFIX + id }), { abortSignal }),
-      'delete',
-    );
-    return true;
+    const tombstone = DELETING_PREFIX + id;
+    if (!(await this.createIfAbsent(tombstone, 'delete'))) {
+      if (!(await this.isOlderThan(tombstone, this.maxPutMs))) return false;
+      // Left by a process that died mid-delete: take it over once.
+      await this.deleteKey(tombstone, 'delete');
+      if (!(await this.createIfAbsent(tombstone, 'delete'))) return false;
+    }
+    try {
+      if (!(await this.head(id))) return false;
+      await this.deleteKey(IMAGES_PREFIX + id, 'delete');
+      return true;
+    } finally {
+      await this.deleteKey(tombstone, 'delete').catch(() => undefined);
+    }
   }
 
   /**
@@ -223,6 +309,135 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
       'checkReady',
       { missingIsFailure: true },
     );
+  }
+
+  async findIdempotencyKey(keyHash: string): Promise<StoredIdempotencyKey | undefined> {
+    const latest = await this.latestKeyGeneration(keyHash);
+    if (!latest) return undefined;
+    const output = await this.call(
+      (abortSignal) =>
+        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: latest.key }), { abortSignal }),
+      'read key',
+    );
+    if (!output?.Body) return undefined;
+    const record = JSON.parse(await output.Body.transformToString()) as IdempotencyRecord;
+    const [image, pending] = await Promise.all([
+      this.head(record.imageId),
+      this.exists(PENDING_PREFIX + record.imageId, 'read key'),
+    ]);
+    return { record, version: String(latest.generation), ...(image && !pending ? { image } : {}) };
+  }
+
+  async claimIdempotencyKey(keyHash: string, record: IdempotencyRecord, replacesVersion?: string): Promise<boolean> {
+    const generation = replacesVersion === undefined ? 0 : Number(replacesVersion) + 1;
+    const claimed = await this.createIfAbsent(
+      keyGenerationKey(keyHash, generation),
+      'claim key',
+      JSON.stringify(record),
+    );
+    if (claimed && generation > 0) {
+      await this.deleteKey(keyGenerationKey(keyHash, generation - 1), 'claim key').catch(() => undefined);
+    }
+    return claimed;
+  }
+
+  async releaseIdempotencyKey(keyHash: string): Promise<void> {
+    const latest = await this.latestKeyGeneration(keyHash);
+    if (latest) await this.deleteKey(latest.key, 'release key');
+  }
+
+  async sweep(): Promise<SweepReport> {
+    const now = Date.now();
+    let abandonedUploads = 0;
+    for (const marker of await this.listKeys(PENDING_PREFIX, PENDING_PER_SWEEP)) {
+      const age = now - (marker.LastModified?.getTime() ?? now);
+      if (age <= this.maxPutMs || !marker.Key) continue;
+      await this.deleteKey(IMAGES_PREFIX + marker.Key.slice(PENDING_PREFIX.length), 'sweep');
+      if (age > 2 * this.maxPutMs) {
+        await this.deleteKey(marker.Key, 'sweep');
+        abandonedUploads += 1;
+      }
+    }
+    for (const tombstone of await this.listKeys(DELETING_PREFIX, PENDING_PER_SWEEP)) {
+      const age = now - (tombstone.LastModified?.getTime() ?? now);
+      if (age > this.maxPutMs && tombstone.Key) await this.deleteKey(tombstone.Key, 'sweep');
+    }
+    let expiredKeys = 0;
+    for (const key of await this.listKeys(KEYS_PREFIX, KEYS_PER_SWEEP)) {
+      const age = now - (key.LastModified?.getTime() ?? now);
+      if (age > this.keyTtlMs && key.Key) {
+        await this.deleteKey(key.Key, 'sweep');
+        expiredKeys += 1;
+      }
+    }
+    return { abandonedUploads, expiredKeys };
+  }
+
+  private async latestKeyGeneration(keyHash: string): Promise<{ key: string; generation: number } | undefined> {
+    const prefix = `${KEYS_PREFIX}${keyHash}/`;
+    const keys = (await this.listKeys(prefix, 1000)).map((object) => object.Key ?? '').sort();
+    const key = keys[keys.length - 1];
+    return key ? { key, generation: Number(key.slice(prefix.length)) } : undefined;
+  }
+
+  private async listKeys(prefix: string, maxKeys: number): Promise<_Object[]> {
+    const page = await this.call(
+      (abortSignal) =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: maxKeys }), {
+          abortSignal,
+        }),
+      'list',
+    );
+    return page?.Contents ?? [];
+  }
+
+  private async putMarker(key: string, operation: string): Promise<void> {
+    await this.call(
+      (abortSignal) =>
+        this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: '' }), { abortSignal }),
+      operation,
+    );
+  }
+
+  /** `false` when the key exists already (412). */
+  private async createIfAbsent(key: string, operation: string, body = ''): Promise<boolean> {
+    try {
+      await this.call(
+        (abortSignal) =>
+          this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, IfNoneMatch: '*' }), {
+            abortSignal,
+          }),
+        operation,
+        { rethrow: isPreconditionFailed },
+      );
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  private async deleteKey(key: string, operation: string): Promise<void> {
+    await this.call(
+      (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+      operation,
+    );
+  }
+
+  private async exists(key: string, operation: string): Promise<boolean> {
+    const output = await this.call(
+      (abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+      operation,
+    );
+    return output !== undefined;
+  }
+
+  private async isOlderThan(key: string, ageMs: number): Promise<boolean> {
+    const output = await this.call(
+      (abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+      'delete',
+    );
+    return output === undefined || Date.now() - (output.LastModified?.getTime() ?? Date.now()) > ageMs;
   }
 
   async createPresignedUpload(uploadId: string, { maxBytes, expiresSeconds }: PresignOptions): Promise<PresignedPost> {
@@ -303,13 +518,17 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
   private async call<T>(
     send: (abortSignal: AbortSignal) => Promise<T>,
     operation: string,
-    { missingIsFailure = false } = {},
+    {
+      missingIsFailure = false,
+      rethrow = neverRethrow,
+    }: { missingIsFailure?: boolean; rethrow?: (error: unknown) => boolean } = {},
   ): Promise<T | undefined> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.deadlineMs);
     try {
       return await send(controller.signal);
     } catch (error) {
+      if (rethrow(error)) throw error;
       const failure = classifyS3Error(error, operation, controller.signal.aborted);
       if (failure === 'missing' && !missingIsFailure) return undefined;
       throw failure === 'missing' ? classifyS3Error(error, operation, false, true) : failure;
@@ -355,3 +574,8 @@ function fromObjectMetadata(
     createdAt: metadata['created-at'] ?? '',
   };
 }
+
+const neverRethrow = () => false;
+
+const keyGenerationKey = (keyHash: string, generation: number) =>
+  `${KEYS_PREFIX}${keyHash}/${String(generation).padStart(GENERATION_DIGITS, '0')}`;

@@ -245,12 +245,14 @@ export interface components {
         | 'EMPTY_FILE'
         | 'TOO_MANY_FILES'
         | 'INVALID_MULTIPART'
+        | 'INVALID_IDEMPOTENCY_KEY'
         | 'ROUTE_NOT_FOUND'
         | 'IMAGE_NOT_FOUND'
         | 'UPLOAD_NOT_FOUND'
         | 'METHOD_NOT_ALLOWED'
         | 'REQUEST_TIMEOUT'
         | 'PRECONDITION_FAILED'
+        | 'IDEMPOTENCY_KEY_IN_USE'
         | 'PAYLOAD_TOO_LARGE'
         | 'UNSUPPORTED_MEDIA_TYPE'
         | 'RANGE_NOT_SATISFIABLE'
@@ -258,16 +260,23 @@ export interface components {
         | 'IMAGE_TOO_LARGE_DIMENSIONS'
         | 'IMAGE_TOO_COMPLEX'
         | 'INVALID_IMAGE'
+        | 'IDEMPOTENCY_KEY_MISMATCH'
         | 'TOO_MANY_REQUESTS'
         | 'HEADERS_TOO_LARGE'
         | 'INTERNAL_ERROR'
         | 'DIRECT_UPLOAD_UNAVAILABLE'
         | 'STORAGE_UNAVAILABLE'
+        | 'UPLOAD_OUTCOME_UNKNOWN'
         | 'SERVER_BUSY';
       /** @example No image with id 01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f */
       message: string;
       /** @description Per-field problems, for VALIDATION_FAILED. */
       details?: string[];
+      /**
+       * @description UPLOAD_OUTCOME_UNKNOWN only: the id the image has if it was stored; look it up, or retry.
+       * @example 01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f
+       */
+      imageId?: string;
       /**
        * @description Also in the x-request-id header.
        * @example 6f1c1f5e-2c1b-4a57-9d0e-2f7f2c0b8a11
@@ -345,7 +354,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -504,7 +513,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `UPLOAD_OUTCOME_UNKNOWN`: Storage stopped answering mid-write; the image (imageId) may exist; retry with the same Idempotency-Key. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -518,7 +527,7 @@ export interface operations {
             /** @enum {integer} */
             statusCode?: 503;
             /** @enum {string} */
-            code?: 'STORAGE_UNAVAILABLE' | 'SERVER_BUSY';
+            code?: 'STORAGE_UNAVAILABLE' | 'UPLOAD_OUTCOME_UNKNOWN' | 'SERVER_BUSY';
           };
         };
       };
@@ -583,7 +592,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -607,6 +616,8 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
+        /** @description IETF httpapi Idempotency-Key draft, e.g. `"8e03978e-40d5-43e8-bc93-6894a57f9324"`. A retry with the same key and file gets the first image (201, `Idempotent-Replayed: true`) instead of a copy; keys expire after IDEMPOTENCY_KEY_TTL_SECONDS. */
+        'Idempotency-Key'?: string;
         /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
         'x-request-id'?: components['parameters']['RequestId'];
       };
@@ -625,11 +636,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Stored. */
+      /** @description Stored (or, for a repeated Idempotency-Key, stored earlier). */
       201: {
         headers: {
           /** @description URL of the new image’s metadata (relative to the host). */
           Location: string;
+          /** @description `true` when this answers an earlier request with the same Idempotency-Key. */
+          'Idempotent-Replayed'?: 'true';
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -637,7 +650,7 @@ export interface operations {
           'application/json': components['schemas']['ImageDto'];
         };
       };
-      /** @description `MISSING_FILE`: No part named file. `TOO_MANY_FILES`: Exactly one file is accepted. `INVALID_MULTIPART`: The multipart body is malformed or unterminated. `EMPTY_FILE`: The file part has zero bytes. */
+      /** @description `MISSING_FILE`: No part named file. `TOO_MANY_FILES`: Exactly one file is accepted. `INVALID_MULTIPART`: The multipart body is malformed or unterminated. `INVALID_IDEMPOTENCY_KEY`: The Idempotency-Key header is not a quoted string or token of 1..255 characters. `EMPTY_FILE`: The file part has zero bytes. */
       400: {
         headers: {
           'x-request-id': components['headers']['RequestId'];
@@ -649,7 +662,23 @@ export interface operations {
             /** @enum {integer} */
             statusCode?: 400;
             /** @enum {string} */
-            code?: 'MISSING_FILE' | 'TOO_MANY_FILES' | 'INVALID_MULTIPART' | 'EMPTY_FILE';
+            code?: 'MISSING_FILE' | 'TOO_MANY_FILES' | 'INVALID_MULTIPART' | 'INVALID_IDEMPOTENCY_KEY' | 'EMPTY_FILE';
+          };
+        };
+      };
+      /** @description `IDEMPOTENCY_KEY_IN_USE`: A request with this Idempotency-Key is still being processed; retry after Retry-After. */
+      409: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 409;
+            /** @enum {string} */
+            code?: 'IDEMPOTENCY_KEY_IN_USE';
           };
         };
       };
@@ -685,7 +714,7 @@ export interface operations {
           };
         };
       };
-      /** @description `INVALID_IMAGE`: Corrupt, truncated or a polyglot. `IMAGE_TOO_MANY_PIXELS`: More pixels (all frames together) than MAX_IMAGE_PIXELS. `IMAGE_TOO_LARGE_DIMENSIONS`: A side longer than MAX_IMAGE_DIMENSION. `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. */
+      /** @description `IDEMPOTENCY_KEY_MISMATCH`: This Idempotency-Key was used for a different file. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. `IMAGE_TOO_MANY_PIXELS`: More pixels (all frames together) than MAX_IMAGE_PIXELS. `IMAGE_TOO_LARGE_DIMENSIONS`: A side longer than MAX_IMAGE_DIMENSION. `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. */
       422: {
         headers: {
           'x-request-id': components['headers']['RequestId'];
@@ -697,7 +726,12 @@ export interface operations {
             /** @enum {integer} */
             statusCode?: 422;
             /** @enum {string} */
-            code?: 'INVALID_IMAGE' | 'IMAGE_TOO_MANY_PIXELS' | 'IMAGE_TOO_LARGE_DIMENSIONS' | 'IMAGE_TOO_COMPLEX';
+            code?:
+              | 'IDEMPOTENCY_KEY_MISMATCH'
+              | 'INVALID_IMAGE'
+              | 'IMAGE_TOO_MANY_PIXELS'
+              | 'IMAGE_TOO_LARGE_DIMENSIONS'
+              | 'IMAGE_TOO_COMPLEX';
           };
         };
       };
@@ -717,7 +751,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `UPLOAD_OUTCOME_UNKNOWN`: Storage stopped answering mid-write; the image (imageId) may exist; retry with the same Idempotency-Key. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -731,7 +765,7 @@ export interface operations {
             /** @enum {integer} */
             statusCode?: 503;
             /** @enum {string} */
-            code?: 'STORAGE_UNAVAILABLE' | 'SERVER_BUSY';
+            code?: 'STORAGE_UNAVAILABLE' | 'UPLOAD_OUTCOME_UNKNOWN' | 'SERVER_BUSY';
           };
         };
       };
@@ -780,7 +814,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -866,7 +900,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -979,7 +1013,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -1049,7 +1083,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -1264,7 +1298,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -1436,7 +1470,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -1505,7 +1539,7 @@ export interface operations {
           };
         };
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */
@@ -1554,7 +1588,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; retry after Retry-After. */
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */

@@ -66,6 +66,7 @@ describe(ImageBucket.name, () => {
         Rules: Match.arrayWith([
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
           Match.objectLike({ Prefix: 'incoming/', ExpirationInDays: 1, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'idempotency-keys/', ExpirationInDays: 31, Status: 'Enabled' }),
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
         ]),
       },
@@ -101,7 +102,7 @@ describe(ImageBucket.name, () => {
     expect(bucket).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 
-  it('grants the application read, write, delete and list under images/ and incoming/ only', () => {
+  it('grants the application read, write, delete and list under its own prefixes only', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap(
       (p) => p.Properties.PolicyDocument.Statement as Array<{ Resource: unknown; Action: string[] }>,
@@ -109,6 +110,7 @@ describe(ImageBucket.name, () => {
     const resources = JSON.stringify(statements.map((s) => s.Resource));
     expect(resources).toContain('/images/*');
     expect(resources).toContain('/incoming/*');
+    for (const prefix of ['pending', 'deleting', 'idempotency-keys']) expect(resources).toContain(`/${prefix}/*`);
     expect(resources).not.toMatch(/"\/\*"/);
     const actions = statements.flatMap((s) => s.Action);
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*', 's3:PutObject', 's3:DeleteObject*']));

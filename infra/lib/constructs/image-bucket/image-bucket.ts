@@ -6,9 +6,24 @@ import type { StatefulRemoval } from '../../config/app-config';
 import { removalPolicyOf } from '../../config/removal';
 import { requireInteger, requireOrigins } from '../../config/require';
 
-/** Key prefixes the application uses (contract with api/): stored images and pending direct uploads. */
+/**
+ * Key prefixes the application uses (contract with api/images/storage/s3.image-storage.ts): stored images,
+ * pending direct uploads, markers of writes not yet confirmed, delete tombstones, and idempotency keys.
+ */
 export const IMAGES_PREFIX = 'images/';
 export const INCOMING_PREFIX = 'incoming/';
+export const PENDING_PREFIX = 'pending/';
+export const DELETING_PREFIX = 'deleting/';
+export const IDEMPOTENCY_KEYS_PREFIX = 'idempotency-keys/';
+export const APPLICATION_PREFIXES = [
+  IMAGES_PREFIX,
+  INCOMING_PREFIX,
+  PENDING_PREFIX,
+  DELETING_PREFIX,
+  IDEMPOTENCY_KEYS_PREFIX,
+] as const;
+/** The application's sweep removes keys after IDEMPOTENCY_KEY_TTL_SECONDS (at most 30 days); this is the backstop. */
+const IDEMPOTENCY_KEYS_MAX_DAYS = 31;
 
 export interface ImageBucketProps {
   readonly removal: StatefulRemoval;
@@ -65,6 +80,11 @@ export class ImageBucket extends Construct {
         // one never completed, or that could not be read, is gone a day later.
         { id: 'expire-incoming', prefix: INCOMING_PREFIX, expiration: Duration.days(1) },
         {
+          id: 'expire-idempotency-keys',
+          prefix: IDEMPOTENCY_KEYS_PREFIX,
+          expiration: Duration.days(IDEMPOTENCY_KEYS_MAX_DAYS),
+        },
+        {
           id: 'expire-noncurrent-versions',
           noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays),
         },
@@ -76,11 +96,11 @@ export class ImageBucket extends Construct {
   }
 
   /**
-   * What the application needs: read, write and delete objects under its two prefixes only. Listing is a
+   * What the application needs: read, write and delete objects under its own prefixes only. Listing is a
    * bucket-level action, so it covers the whole bucket (no `s3:prefix` condition).
    */
   grantApplicationAccess(grantee: iam.IGrantable): void {
-    for (const prefix of [IMAGES_PREFIX, INCOMING_PREFIX]) {
+    for (const prefix of APPLICATION_PREFIXES) {
       this.bucket.grantReadWrite(grantee, `${prefix}*`);
     }
   }

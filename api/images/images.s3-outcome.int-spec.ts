@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freezeGatewayOnImagePut } from '../test/frozen-gateway';
+import { imageFixtures } from '../test/image-fixtures';
+import { acquireLocalS3, localGatewayPid, s3AdminClient } from '../test/local-s3';
+import { createTestApp, type TestApp } from '../test/test-app';
+import { ImageStorage } from './image-storage';
+
+/** The API on the real local RGW, frozen with SIGSTOP while an upload is being written. */
+describe('an upload whose outcome is unknown (S3 gateway frozen mid-write)', async () => {
+  const localS3 = await acquireLocalS3();
+  const pid = localGatewayPid();
+  if (!localS3.available || !pid) {
+    it.skip('needs the local RGW of scripts/local-s3.sh (LOCAL_S3_DIR)');
+    return;
+  }
+  const server = localS3.server;
+  const bucket = `imagestore-outcome-${Date.now().toString(36)}`;
+  let admin: S3Client;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    admin = s3AdminClient(server);
+    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+    process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
+    t = await createTestApp({
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: bucket,
+      S3_ENDPOINT: server.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_REGION: server.region,
+      // Each call gives up after 1.8 s, so the gateway stays frozen for under 4 s.
+      S3_CONNECT_TIMEOUT_MS: '200',
+      S3_REQUEST_TIMEOUT_MS: '600',
+      S3_MAX_ATTEMPTS: '1',
+      PROCESSING_QUEUE_TIMEOUT_MS: '0',
+      PROCESSING_TIMEOUT_SECONDS: '1',
+      STORAGE_SWEEP_INTERVAL_SECONDS: '0',
+    });
+  });
+
+  afterAll(async () => {
+    process.kill(pid, 'SIGCONT');
+    await t?.close();
+    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (page.Contents ?? []).map(({ Key }) => ({ Key }));
+    if (keys.length > 0) await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
+    admin.destroy();
+  });
+
+  it('answers 503 UPLOAD_OUTCOME_UNKNOWN with the id, then 409 to a retry until the first cannot be running, then stores once; the sweep removes the unacknowledged image', async () => {
+    const png = await imageFixtures.png();
+    const key = `"${randomUUID()}"`;
+    const upload = () => request(t.server).post('/images').set('Idempotency-Key', key).attach('file', png, 'a.png');
+    const gateway = freezeGatewayOnImagePut(pid);
+    const started = Date.now();
+
+    const unknown = await upload();
+    gateway.resume();
+
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers['retry-after']).toBe('5');
+    expect(unknown.body).toMatchObject({ code: 'UPLOAD_OUTCOME_UNKNOWN', imageId: expect.any(String) });
+    expect(unknown.body.message).toContain(unknown.body.imageId);
+    const unacknowledged = unknown.body.imageId as string;
+    // The frozen PUT lands once the gateway resumes.
+    await vi.waitFor(async () => expect((await request(t.server).get(`/images/${unacknowledged}`)).status).toBe(200), {
+      timeout: 5000,
+      interval: 200,
+    });
+
+    const tooSoon = await upload();
+    expect(tooSoon.status).toBe(409);
+    expect(tooSoon.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+
+    const storage = t.app.get(ImageStorage);
+    const inFlightMs = 1000 + storage.maxPutMs;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + inFlightMs + 500 - Date.now())));
+    const stored = await upload();
+    expect(stored.status).toBe(201);
+    expect(stored.body.id).not.toBe(unacknowledged);
+    expect((await upload()).body.id).toBe(stored.body.id);
+
+    await storage.sweep();
+    expect((await request(t.server).get(`/images/${unacknowledged}`)).status).toBe(404);
+    const listed = (await request(t.server).get('/images')).body.items.map((item: { id: string }) => item.id);
+    expect(listed).toEqual([stored.body.id]);
+  }, 60_000);
+});
