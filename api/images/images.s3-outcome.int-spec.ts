@@ -75,7 +75,7 @@ describe('an upload whose outcome is unknown (S3 gateway frozen mid-write)', asy
     const unacknowledged = unknown.body.imageId as string;
     // The frozen PUT lands once the gateway resumes.
     await vi.waitFor(async () => expect((await request(t.server).get(`/images/${unacknowledged}`)).status).toBe(200), {
-      timeout: 5000,
+      timeout: 20_000,
       interval: 200,
     });
 

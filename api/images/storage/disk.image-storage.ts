@@ -1,7 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,6 +17,8 @@ import {
 } from '../image-storage';
 import { onDisk } from './disk-errors';
 import { ensureDirectory, syncDirectory } from './disk-directories';
+import { DiskIdempotencyKeys } from './disk-idempotency-keys';
+import { DiskStaging } from './disk-staging';
 import { SortedIds } from './sorted-ids';
 
 const CONTENT_FILE = 'content';
@@ -28,14 +28,9 @@ const WORK_DIR = '.tmp';
 const KEYS_DIR = '.idempotency-keys';
 /** Where images lived before they moved to the root; moved on start-up. */
 const LEGACY_IMAGES_DIR = 'images';
-/** Staging of another machine (or container) sharing the directory is only removed once it is this old. */
-const STALE_FOREIGN_STAGING_MS = 60 * 60 * 1000;
 /** Metadata files open at once, across all concurrent listings: a busy list must not exhaust descriptors. */
 const METADATA_READS_IN_PARALLEL = 16;
-const KEYS_PER_SWEEP = 1000;
 const RACY_MTIME_WINDOW_NS = 2_000_000_000n;
-const TRASH_PREFIX = 'deleted~';
-const GENERATION_PATTERN = /^\d{8}\.json$/;
 const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface DiskImageStorageOptions {
@@ -59,28 +54,30 @@ export interface DiskImageStorageOptions {
 export class DiskImageStorage extends ImageStorage {
   readonly maxPutMs = 60_000;
   private readonly root: string;
-  private readonly workDir: string;
+  private readonly staging: DiskStaging;
   private readonly keysDir: string;
-  private readonly owner = `${hostname()}.${process.pid}`;
+  private readonly keys: DiskIdempotencyKeys;
   private readonly metadataReads = pLimit(METADATA_READS_IN_PARALLEL);
   private readonly index = new SortedIds();
   private indexedMtimeNs?: bigint;
   private indexing?: Promise<void>;
   private prepared?: Promise<void>;
 
-  private readonly keyTtlMs: number;
-
   constructor(rootDir: string, options: DiskImageStorageOptions = {}) {
     super();
     this.root = resolve(rootDir);
-    this.keyTtlMs = options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS;
-    this.workDir = join(this.root, WORK_DIR);
+    this.staging = new DiskStaging(join(this.root, WORK_DIR));
     this.keysDir = join(this.root, KEYS_DIR);
+    this.keys = new DiskIdempotencyKeys(this.keysDir, options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS, {
+      stagingPath: () => this.staging.stagingPath(),
+      headImage: (id) => this.head(id),
+      limitReads: (read) => this.metadataReads(read),
+    });
   }
 
   async put(record: ImageRecord, body: Readable): Promise<void> {
     await this.prepare();
-    const staging = this.stagingPath();
+    const staging = this.staging.stagingPath();
     try {
       await onDisk('write', async () => {
         await mkdir(staging).catch(async (error: unknown) => {
@@ -145,7 +142,7 @@ export class DiskImageStorage extends ImageStorage {
   async delete(id: string): Promise<boolean> {
     if (!IMAGE_ID_PATTERN.test(id)) return false;
     await this.prepare();
-    const doomed = join(this.workDir, `${TRASH_PREFIX}${randomUUID()}`);
+    const doomed = this.staging.trashPath();
     try {
       await onDisk('delete', () => rename(this.pathOf(id), doomed));
     } catch (error) {
@@ -172,7 +169,7 @@ export class DiskImageStorage extends ImageStorage {
     await this.prepare();
     await onDisk('probe', async () => {
       await this.ensureLayout();
-      const probe = this.stagingPath();
+      const probe = this.staging.stagingPath();
       await writeFile(probe, 'probe', { flag: 'wx', flush: true });
       const handle = await open(probe, 'r+');
       try {
@@ -186,86 +183,28 @@ export class DiskImageStorage extends ImageStorage {
   }
 
   async findIdempotencyKey(keyHash: string): Promise<StoredIdempotencyKey | undefined> {
-    const latest = await this.latestKeyGeneration(keyHash);
-    if (!latest) return undefined;
-    const record = await onDisk('read key', async () =>
-      JSON.parse(await readFile(join(this.keysDir, keyHash, latest), 'utf8')),
-    ).catch((error: unknown) => {
-      if (isMissing(error)) return undefined; // replaced meanwhile; the caller's claim will then lose
-      throw error;
-    });
-    if (!record) return undefined;
-    const image = await this.head((record as IdempotencyRecord).imageId);
-    return { record, version: latest, ...(image ? { image } : {}) };
+    return this.keys.find(keyHash);
   }
 
-  /**
-   * Each record is a new generation file, created with `link`, which fails if the name exists: of several
-   * requests claiming (or replacing) a key at once, in one process or many, exactly one wins.
-   */
   async claimIdempotencyKey(keyHash: string, record: IdempotencyRecord, replacesVersion?: string): Promise<boolean> {
     await this.prepare();
-    const dir = join(this.keysDir, keyHash);
-    const generation = replacesVersion === undefined ? 0 : Number.parseInt(replacesVersion, 10) + 1;
-    const draft = this.stagingPath();
-    try {
-      await onDisk('write key', async () => {
-        await writeFile(draft, JSON.stringify(record), { flag: 'wx', flush: true });
-        await ensureDirectory(dir);
-      });
-      if (!(await linkIfAbsent(draft, join(dir, generationName(generation))))) return false;
-      await syncDirectory(dir).catch(() => undefined);
-      if (replacesVersion !== undefined) await rm(join(dir, replacesVersion), { force: true }).catch(() => undefined);
-      return true;
-    } finally {
-      await unlink(draft).catch(() => undefined);
-    }
+    return this.keys.claim(keyHash, record, replacesVersion);
   }
 
-  async releaseIdempotencyKey(keyHash: string): Promise<void> {
-    await onDisk('delete key', () => rm(join(this.keysDir, keyHash), { recursive: true, force: true }));
+  releaseIdempotencyKey(keyHash: string): Promise<void> {
+    return this.keys.release(keyHash);
   }
 
   async sweep(): Promise<SweepReport> {
     await this.prepare();
-    await this.sweepStaging(false);
-    const now = Date.now();
-    let expiredKeys = 0;
-    const hashes = (await onDisk('sweep', () => readdir(this.keysDir))).slice(0, KEYS_PER_SWEEP);
-    await Promise.all(
-      hashes.map((keyHash) =>
-        this.metadataReads(async () => {
-          const latest = await this.latestKeyGeneration(keyHash);
-          const { mtimeMs } = latest
-            ? await stat(join(this.keysDir, keyHash, latest)).catch(() => ({ mtimeMs: now }))
-            : { mtimeMs: 0 };
-          if (now - mtimeMs <= this.keyTtlMs) return;
-          await rm(join(this.keysDir, keyHash), { recursive: true, force: true });
-          if (latest) expiredKeys += 1;
-        }),
-      ),
-    );
+    await this.staging.sweep(false);
+    const expiredKeys = await this.keys.sweepExpired(Date.now());
     // Disk writes are never left half-known: the rename either happened or it did not.
     return { abandonedUploads: 0, expiredKeys };
   }
 
-  private async latestKeyGeneration(keyHash: string): Promise<string | undefined> {
-    const names = await onDisk('read key', () => readdir(join(this.keysDir, keyHash))).catch((error: unknown) => {
-      if (isMissing(error)) return [] as string[];
-      throw error;
-    });
-    return names
-      .filter((name) => GENERATION_PATTERN.test(name))
-      .sort()
-      .pop();
-  }
-
   private pathOf(id: string): string {
     return join(this.root, id);
-  }
-
-  private stagingPath(): string {
-    return join(this.workDir, `${this.owner}~${randomUUID()}`);
   }
 
   private async refreshIndex(): Promise<void> {
@@ -289,7 +228,7 @@ export class DiskImageStorage extends ImageStorage {
     this.prepared ??= (async () => {
       await onDisk('prepare', () => this.ensureLayout());
       await this.moveLegacyImages();
-      await this.sweepStaging(true).catch(() => undefined);
+      await this.staging.sweep(true).catch(() => undefined);
     })().catch((error: unknown) => {
       this.prepared = undefined;
       throw error;
@@ -299,7 +238,7 @@ export class DiskImageStorage extends ImageStorage {
 
   private async ensureLayout(): Promise<void> {
     await ensureDirectory(this.root);
-    await ensureDirectory(this.workDir);
+    await ensureDirectory(this.staging.dir);
     await ensureDirectory(this.keysDir);
   }
 
@@ -313,54 +252,6 @@ export class DiskImageStorage extends ImageStorage {
     if (names.length > 0) await syncDirectory(this.root).catch(() => undefined);
     await rmdir(legacy).catch(() => undefined);
   }
-
-  /**
-   * Trash always goes. Staging of a process of this machine goes once that process is gone; at start-up that
-   * includes our own pid, which only a dead predecessor can have used (containers reuse pid 1). Staging of
-   * other machines, or in a format we cannot read, goes once it is old.
-   */
-  private async sweepStaging(atStartUp: boolean): Promise<void> {
-    const now = Date.now();
-    for (const entry of await readdir(this.workDir)) {
-      const path = join(this.workDir, entry);
-      if (!entry.startsWith(TRASH_PREFIX) && !this.isAbandoned(entry, atStartUp)) {
-        const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: now }));
-        if (now - mtimeMs <= STALE_FOREIGN_STAGING_MS) continue;
-      }
-      await rm(path, { recursive: true, force: true });
-    }
-  }
-
-  private isAbandoned(entry: string, atStartUp: boolean): boolean {
-    const owner = entry.slice(0, entry.indexOf('~'));
-    const dot = owner.lastIndexOf('.');
-    if (dot < 0 || owner.slice(0, dot) !== hostname()) return false;
-    const pid = Number(owner.slice(dot + 1));
-    if (pid === process.pid) return atStartUp;
-    return !isRunning(pid);
-  }
 }
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** `link` creates the name only if it is free, with the file already complete: an atomic create-if-absent. */
-async function linkIfAbsent(source: string, target: string): Promise<boolean> {
-  try {
-    await onDisk('write key', () => link(source, target));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
-}
-
-const generationName = (generation: number) => `${String(generation).padStart(8, '0')}.json`;
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';

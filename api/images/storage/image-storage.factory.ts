@@ -45,7 +45,7 @@ export async function createStorageBackend(
         instrumentClient: (client) => instrumentation.instrumentClient(client),
         idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
       });
-      return { storage: instrumentation.decorateStorage(s3), directUploads: s3, contentLinks: s3 };
+      return { storage: instrumentation.decorateStorage(s3), directUploads: s3.presigned, contentLinks: s3.presigned };
     }
   }
 }

@@ -210,7 +210,7 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
           await errorOf(wrong.open(record.id)),
           await errorOf(wrong.list({ limit: 5 })),
           await errorOf(wrong.put(record, chunked(bytes))),
-          await errorOf(wrong.readIncoming(randomUUID(), 100)),
+          await errorOf(wrong.presigned.readIncoming(randomUUID(), 100)),
         ]) {
           expect(error).toBeInstanceOf(StorageFailureError);
           expect((error as Error).message).not.toContain(secret);
@@ -306,7 +306,7 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
         expect((error as UploadOutcomeUnknownError).imageId).toBe(record.id);
         expect(await pendingKeys()).toEqual([`pending/${record.id}`]);
         // What the issue saw: the frozen PUT completes once the gateway resumes.
-        await vi.waitFor(async () => expect(await stored(record.id)).toBe(true), { timeout: 5000, interval: 200 });
+        await vi.waitFor(async () => expect(await stored(record.id)).toBe(true), { timeout: 20_000, interval: 200 });
 
         // Too young: an upload still in flight must not lose its image.
         expect(await frozen.sweep()).toEqual({ abandonedUploads: 0, expiredKeys: 0 });
@@ -384,46 +384,46 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
       it('accepts an in-range upload at incoming/<id>, reads it back, and deletes it', async () => {
         const uploadId = randomUUID();
         const bytes = sampleImage({ size: 1000 }).bytes;
-        const post = await storage.createPresignedUpload(uploadId, { maxBytes: 1000, expiresSeconds: 60 });
+        const post = await storage.presigned.createPresignedUpload(uploadId, { maxBytes: 1000, expiresSeconds: 60 });
         expect(post.fields.key).toBe(`incoming/${uploadId}`);
 
         expect(await upload(post, bytes)).toMatchObject({ status: 204 });
 
-        expect(await storage.readIncoming(uploadId, 1000)).toEqual(bytes);
-        await expect(storage.readIncoming(uploadId, 999)).rejects.toThrow(StagedUploadTooLargeError);
-        await storage.deleteIncoming(uploadId);
-        expect(await storage.readIncoming(uploadId, 1000)).toBeUndefined();
-        await expect(storage.deleteIncoming(uploadId)).resolves.toBeUndefined();
+        expect(await storage.presigned.readIncoming(uploadId, 1000)).toEqual(bytes);
+        await expect(storage.presigned.readIncoming(uploadId, 999)).rejects.toThrow(StagedUploadTooLargeError);
+        await storage.presigned.deleteIncoming(uploadId);
+        expect(await storage.presigned.readIncoming(uploadId, 1000)).toBeUndefined();
+        await expect(storage.presigned.deleteIncoming(uploadId)).resolves.toBeUndefined();
         expect((await storage.list({ limit: 5 })).items).toEqual([]);
       });
 
       it('has S3 refuse an upload over maxBytes with EntityTooLarge', async () => {
         const uploadId = randomUUID();
-        const post = await storage.createPresignedUpload(uploadId, { maxBytes: 1000, expiresSeconds: 60 });
+        const post = await storage.presigned.createPresignedUpload(uploadId, { maxBytes: 1000, expiresSeconds: 60 });
 
         const result = await upload(post, sampleImage({ size: 1001 }).bytes);
 
         expect(result.status).toBeGreaterThanOrEqual(400);
         expect(result.status).toBeLessThan(500);
         expect(result.text).toContain('EntityTooLarge');
-        expect(await storage.readIncoming(uploadId, 1000)).toBeUndefined();
+        expect(await storage.presigned.readIncoming(uploadId, 1000)).toBeUndefined();
       });
 
       it('has S3 refuse an upload that changes the pinned Content-Type or key', async () => {
         const uploadId = randomUUID();
-        const post = await storage.createPresignedUpload(uploadId, { maxBytes: 1000, expiresSeconds: 60 });
+        const post = await storage.presigned.createPresignedUpload(uploadId, { maxBytes: 1000, expiresSeconds: 60 });
 
         expect((await upload(post, Buffer.from('<html>'), { 'Content-Type': 'text/html' })).status).toBe(403);
         expect((await upload(post, Buffer.from('x'), { key: `incoming/${randomUUID()}` })).status).toBe(403);
         const imageId = sampleImage().record.id;
         expect((await upload(post, Buffer.from('x'), { key: `images/${imageId}` })).status).toBe(403);
 
-        expect(await storage.readIncoming(uploadId, 1000)).toBeUndefined();
+        expect(await storage.presigned.readIncoming(uploadId, 1000)).toBeUndefined();
         expect(await storage.head(imageId)).toBeUndefined();
       });
 
       it('answers undefined for an upload that never arrived', async () => {
-        expect(await storage.readIncoming(randomUUID(), 1000)).toBeUndefined();
+        expect(await storage.presigned.readIncoming(randomUUID(), 1000)).toBeUndefined();
       });
     });
   });
