@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// Every npm script goes through here (`"test": "exec node scripts/run.mjs test"`), because npm runs a script, and
+// its `pre` script, with whatever Node is first on PATH: on an older Node this re-runs itself on Node 24 (fetched
+// once, see node-bootstrap.mjs), installs dependencies and builds what the task needs, then runs the task's
+// commands one after another. Extra arguments (`npm test -- api/config`) go to the first command.
+//
+// Each command runs in a process group of its own, and a signal to this process (Ctrl-C, SIGTERM from a
+// supervisor) stops the whole group: `nest start --watch` otherwise leaves the app it started serving the port.
+// The `exec` in package.json makes this process npm's direct child, so npm's own forwarding reaches it.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import util from 'node:util';
+import { runUnderNode24 } from './node-bootstrap.mjs';
+import { ensureBuilt, ensureDependencies, root } from './ensure-setup.mjs';
+
+await runUnderNode24();
+
+/**
+ * `install`: directories whose dependencies must be installed (default the root); `build`: dist/ must be
+ * current; `envFile`: loaded (the environment wins, as with Node's --env-file) and watched, restarting the task
+ * when it changes; `reportLocalS3`: say so when the commands left a local S3 server running that they started.
+ */
+const TASKS = {
+  build: { commands: [['nest', 'build']] },
+  start: { build: true, commands: [['node', 'dist/main.js']] },
+  'start:dev': { envFile: '.env', commands: [['nest', 'start', '--watch']] },
+  'start:lambda': { commands: [['node', 'scripts/start-lambda.mjs']] },
+  'build:lambda': { commands: [['node', 'scripts/build-lambda.mjs']] },
+  test: {
+    install: ['.', 'infra'],
+    reportLocalS3: true,
+    commands: [
+      ['vitest', 'run'],
+      ['npm', '--prefix', 'infra', 'test'],
+    ],
+  },
+  'test:unit': { reportLocalS3: true, commands: [['vitest', 'run']] },
+  'test:e2e': { commands: [['node', 'e2e/run.mjs']] },
+  'test:browser': { commands: [['node', 'e2e/run.mjs', '--browser']] },
+  lint: {
+    commands: [
+      ['eslint', '.'],
+      ['prettier', '--check', '.'],
+    ],
+  },
+  format: { commands: [['prettier', '--write', '.']] },
+  typecheck: { commands: [['tsc', '--noEmit', '-p', 'tsconfig.json']] },
+  'lint:workflows': { commands: [['node', 'scripts/lint-workflows.mjs']] },
+  bench: { commands: [['node', 'bench/run.mjs']] },
+};
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+/** Time the task's processes get to shut down cleanly before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
+const say = (line) => process.stderr.write(`imagestore: ${line}\n`);
+
+const [name, ...extraArgs] = process.argv.slice(2);
+const task = TASKS[name];
+if (!task) {
+  say(`unknown task "${name ?? ''}"; one of: ${Object.keys(TASKS).join(', ')}`);
+  process.exit(2);
+}
+
+function resolveCommand([command, ...args]) {
+  if (command === 'node') return [process.execPath, args];
+  const local = join(root, 'node_modules', '.bin', command);
+  return [existsSync(local) ? local : command, args];
+}
+
+const groupAlive = (pid) => {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const signalGroup = (pid, signal) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+};
+
+/** Sends `signal` to the group unless it is empty, and resolves when it is, escalating to SIGKILL after the grace. */
+async function stopGroup(pid, signal = 'SIGTERM') {
+  if (!groupAlive(pid)) return;
+  signalGroup(pid, signal);
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (groupAlive(pid)) {
+    if (Date.now() > deadline) {
+      say(`processes of "${name}" still running after ${STOP_GRACE_MS / 1000}s: killing them`);
+      signalGroup(pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function taskEnvironment() {
+  if (!task.envFile) return process.env;
+  const file = join(root, task.envFile);
+  if (!existsSync(file)) return process.env;
+  const fromFile = util.parseEnv(readFileSync(file, 'utf8'));
+  const applied = Object.keys(fromFile).filter((key) => process.env[key] === undefined);
+  const overridden = Object.keys(fromFile).length - applied.length;
+  say(
+    `settings from ${task.envFile}: ${applied.join(', ') || 'none'}` +
+      (overridden ? ` (${overridden} more set in the environment, which wins)` : ''),
+  );
+  return { ...fromFile, ...process.env };
+}
+
+let current; // { child, pid }
+let stopping; // the signal that stops us
+let restarting = false;
+
+/** Runs one command in its own process group; resolves with its exit status once the whole group is gone. */
+function runCommand(command, args) {
+  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: taskEnvironment(), detached: true });
+  current = { child, pid: child.pid };
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      say(`cannot run ${command}: ${error.message}`);
+      resolve(127);
+    });
+    child.once('exit', (code, signal) => {
+      // Whatever the leader left behind (an app started by a watcher) goes with it.
+      void stopGroup(child.pid).then(() => resolve(code ?? SIGNAL_EXIT[signal] ?? 1));
+    });
+  });
+}
+
+for (const signal of Object.keys(SIGNAL_EXIT)) {
+  process.on(signal, () => {
+    if (stopping) return; // a terminal's Ctrl-C arrives once from the terminal and once forwarded by npm
+    stopping = signal;
+    if (current) void stopGroup(current.pid, signal);
+  });
+}
+
+function watchEnvFile() {
+  let timer;
+  watch(root, (_event, file) => {
+    if (file !== task.envFile || stopping) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      say(`${task.envFile} changed: restarting ${name}`);
+      restarting = true;
+      void stopGroup(current.pid);
+    }, 300);
+  }).unref();
+}
+
+function localS3Running() {
+  return spawnSync('bash', [join(root, 'scripts', 'local-s3.sh'), 'status'], { stdio: 'ignore' }).status === 0;
+}
+
+function reportLocalS3() {
+  const env = spawnSync('bash', [join(root, 'scripts', 'local-s3.sh'), 'env'], { encoding: 'utf8' }).stdout ?? '';
+  const endpoint = /^S3_ENDPOINT=(.*)$/m.exec(env)?.[1] ?? 'loopback';
+  const settings = ['LOCAL_S3_DIR', 'LOCAL_S3_PORT', 'LOCAL_S3_MON_PORT']
+    .filter((key) => process.env[key])
+    .map((key) => `${key}=${process.env[key]} `)
+    .join('');
+  say(
+    `the local S3 server these tests started (${endpoint}) is still running, so the next run starts at once; ` +
+      `stop it with ${settings}scripts/local-s3.sh stop`,
+  );
+}
+
+async function main() {
+  ensureDependencies(task.install);
+  if (task.build) ensureBuilt();
+  const checkLocalS3 = task.reportLocalS3 && !process.env.S3_TEST_ENDPOINT;
+  const localS3WasRunning = checkLocalS3 && localS3Running();
+  if (task.envFile) watchEnvFile();
+
+  let status = 0;
+  for (const [index, command] of task.commands.entries()) {
+    const [executable, args] = resolveCommand(command);
+    do {
+      restarting = false;
+      status = await runCommand(executable, index === 0 ? [...args, ...extraArgs] : args);
+    } while (restarting && !stopping);
+    if (status !== 0 || stopping) break;
+  }
+
+  if (checkLocalS3 && !localS3WasRunning && localS3Running()) reportLocalS3();
+  return status;
+}
+
+main().then(
+  (status) => {
+    if (!stopping) process.exit(status);
+    // Stopped by a signal: end by the same signal, so npm ends quietly the same way instead of reporting a failure.
+    process.removeAllListeners(stopping);
+    process.kill(process.pid, stopping);
+  },
+  (error) => {
+    say(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
