@@ -5,14 +5,15 @@
 // commands one after another. Extra arguments (`npm test -- api/config`) go to the first command.
 //
 // Each command runs in a process group of its own, and a signal to this process (Ctrl-C, SIGTERM from a
-// supervisor) stops the whole group: `nest start --watch` otherwise leaves the app it started serving the port.
-// The `exec` in package.json makes this process npm's direct child, so npm's own forwarding reaches it.
-import { spawn, spawnSync } from 'node:child_process';
+// supervisor) stops the whole group (process-group.mjs). The `exec` in package.json makes this process npm's
+// direct child instead of a child of `sh -c`, which would die of a SIGTERM without passing it on.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import util from 'node:util';
 import { runUnderNode24 } from './node-bootstrap.mjs';
 import { ensureBuilt, ensureDependencies, root } from './ensure-setup.mjs';
+import { ProcessGroupRunner } from './process-group.mjs';
 
 await runUnderNode24();
 
@@ -50,10 +51,6 @@ const TASKS = {
   bench: { commands: [['node', 'bench/run.mjs']] },
 };
 
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-/** Time the task's processes get to shut down cleanly before SIGKILL. */
-const STOP_GRACE_MS = 10_000;
-
 const say = (line) => process.stderr.write(`imagestore: ${line}\n`);
 
 const [name, ...extraArgs] = process.argv.slice(2);
@@ -67,38 +64,6 @@ function resolveCommand([command, ...args]) {
   if (command === 'node') return [process.execPath, args];
   const local = join(root, 'node_modules', '.bin', command);
   return [existsSync(local) ? local : command, args];
-}
-
-const groupAlive = (pid) => {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-const signalGroup = (pid, signal) => {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone already
-  }
-};
-
-/** Sends `signal` to the group unless it is empty, and resolves when it is, escalating to SIGKILL after the grace. */
-async function stopGroup(pid, signal = 'SIGTERM') {
-  if (!groupAlive(pid)) return;
-  signalGroup(pid, signal);
-  const deadline = Date.now() + STOP_GRACE_MS;
-  while (groupAlive(pid)) {
-    if (Date.now() > deadline) {
-      say(`processes of "${name}" still running after ${STOP_GRACE_MS / 1000}s: killing them`);
-      signalGroup(pid, 'SIGKILL');
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function taskEnvironment() {
@@ -115,43 +80,16 @@ function taskEnvironment() {
   return { ...fromFile, ...process.env };
 }
 
-let current; // { child, pid }
-let stopping; // the signal that stops us
-let restarting = false;
-
-/** Runs one command in its own process group; resolves with its exit status once the whole group is gone. */
-function runCommand(command, args) {
-  const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: taskEnvironment(), detached: true });
-  current = { child, pid: child.pid };
-  return new Promise((resolve) => {
-    child.once('error', (error) => {
-      say(`cannot run ${command}: ${error.message}`);
-      resolve(127);
-    });
-    child.once('exit', (code, signal) => {
-      // Whatever the leader left behind (an app started by a watcher) goes with it.
-      void stopGroup(child.pid).then(() => resolve(code ?? SIGNAL_EXIT[signal] ?? 1));
-    });
-  });
-}
-
-for (const signal of Object.keys(SIGNAL_EXIT)) {
-  process.on(signal, () => {
-    if (stopping) return; // a terminal's Ctrl-C arrives once from the terminal and once forwarded by npm
-    stopping = signal;
-    if (current) void stopGroup(current.pid, signal);
-  });
-}
+const runner = new ProcessGroupRunner({ say });
 
 function watchEnvFile() {
   let timer;
   watch(root, (_event, file) => {
-    if (file !== task.envFile || stopping) return;
+    if (file !== task.envFile) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       say(`${task.envFile} changed: restarting ${name}`);
-      restarting = true;
-      void stopGroup(current.pid);
+      runner.restart();
     }, 300);
   }).unref();
 }
@@ -183,11 +121,11 @@ async function main() {
   let status = 0;
   for (const [index, command] of task.commands.entries()) {
     const [executable, args] = resolveCommand(command);
-    do {
-      restarting = false;
-      status = await runCommand(executable, index === 0 ? [...args, ...extraArgs] : args);
-    } while (restarting && !stopping);
-    if (status !== 0 || stopping) break;
+    status = await runner.run(executable, index === 0 ? [...args, ...extraArgs] : args, {
+      cwd: root,
+      env: taskEnvironment,
+    });
+    if (status !== 0 || runner.stoppedBy) break;
   }
 
   if (checkLocalS3 && !localS3WasRunning && localS3Running()) reportLocalS3();
@@ -195,12 +133,7 @@ async function main() {
 }
 
 main().then(
-  (status) => {
-    if (!stopping) process.exit(status);
-    // Stopped by a signal: end by the same signal, so npm ends quietly the same way instead of reporting a failure.
-    process.removeAllListeners(stopping);
-    process.kill(process.pid, stopping);
-  },
+  (status) => (runner.stoppedBy ? runner.exitBySignal() : process.exit(status)),
   (error) => {
     say(error instanceof Error ? error.message : String(error));
     process.exit(1);
