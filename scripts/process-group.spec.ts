@@ -62,27 +62,26 @@ describe('ProcessGroupRunner', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it.each(['SIGTERM', 'SIGINT'] as const)(
-    '%s stops the app behind the shell too, frees its port, and ends by that signal',
+    '%s stops the app behind the shell too and ends by that signal',
     async (signal) => {
       const { child, listening, exited } = start(`${app}; echo never`);
       const { pid, port } = await listening;
       expect(await portAnswers(port)).toBe(true);
       child.kill(signal);
       expect((await exited).signal).toBe(signal);
+      // Gone, so its port is free (asking the port itself would race other tests' servers taking it over).
       expect(alive(pid)).toBe(false);
-      expect(await portAnswers(port)).toBe(false);
     },
   );
 
   it('kills what ignores the signal once the grace period is over, and says so', async () => {
     const { child, listening, exited } = start(`${app}; echo never`, { IGNORE_SIGTERM: '1' });
-    const { pid, port } = await listening;
+    const { pid } = await listening;
     child.kill('SIGTERM');
     const { signal, stderr } = await exited;
     expect(signal).toBe('SIGTERM');
     expect(stderr).toContain('processes still running 1s after SIGTERM: killing them');
     expect(alive(pid)).toBe(false);
-    expect(await portAnswers(port)).toBe(false);
   });
 
   it('stops what the command left running when it ends by itself, and passes on its status', async () => {
