@@ -52,6 +52,7 @@ async function stopGroup(pid, signal, { say, graceMs }) {
     if (Date.now() > deadline) {
       say(`processes still running ${graceMs / 1000}s after ${signal}: killing them`);
       signalGroup(pid, 'SIGKILL');
+      for (let wait = 0; wait < 20 && groupAlive(pid); wait++) await new Promise((resolve) => setTimeout(resolve, 50));
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
