@@ -14,17 +14,18 @@
 // carry and how those are checked instead.
 // Extra arguments go to vitest (e.g. `npm run test:e2e -- -t lifecycle`).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../scripts/ensure-setup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const browser = args.includes('--browser');
 const vitestArgs = args.filter((arg) => arg !== '--browser');
-const config = path.join(root, 'e2e', browser ? 'vitest.browser.config.ts' : 'vitest.config.ts');
+const config = path.join(root, 'e2e', browser ? 'vitest.browser.config.mts' : 'vitest.config.mts');
 /** Small, so the over-size test sends little; passed to the suite so it knows. */
 const LOCAL_MAX_UPLOAD_BYTES = 1024 * 1024;
 /** Small, so an image of a few hundred KB exercises the 307 to storage on S3 (disk storage ignores it). */
@@ -41,16 +42,6 @@ function runVitest(env) {
     env: { ...process.env, ...env },
   });
   return result.status ?? 1;
-}
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) {
-      newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
 }
 
 function npm(script) {
@@ -70,8 +61,7 @@ function buildIfNeeded(target) {
     if (!existsSync(path.join(root, 'dist-lambda'))) npm('build:lambda');
     return;
   }
-  const main = path.join(root, 'dist', 'main.js');
-  if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(path.join(root, 'api'))) npm('build');
+  ensureBuilt();
 }
 
 function freePort() {

@@ -1,34 +1,48 @@
-#!/usr/bin/env node
-// Runs before `npm run start:dev` and `npm test`, so the README's two commands work on a fresh clone:
-// it checks the Node version and installs dependencies when they are missing or older than the lockfile.
+// What an entry script needs before it runs, done when it is missing so the README's commands work on a fresh
+// clone: dependencies as the lockfile says, and a build of dist/ no older than the sources.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const REQUIRED_MAJOR = 24;
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const major = Number(process.versions.node.split('.')[0]);
-if (major < REQUIRED_MAJOR) {
-  console.error(
-    `imagestore needs Node.js ${REQUIRED_MAJOR} (the AWS Lambda runtime it deploys to); this is ${process.version}.\n` +
-      `  nvm:  nvm install && nvm use      (reads .nvmrc)\n` +
-      `  fnm:  fnm use --install-if-missing\n` +
-      `  or see https://nodejs.org/en/download`,
-  );
-  process.exit(1);
+const say = (line) => process.stderr.write(`imagestore: ${line}\n`);
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, { cwd, stdio: 'inherit' });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed in ${cwd} (${result.error?.message ?? result.status ?? result.signal})`,
+    );
+  }
 }
 
-const needsInstall = (dir) => {
-  const marker = join(dir, 'node_modules', '.package-lock.json');
-  const lock = join(dir, 'package-lock.json');
-  return !existsSync(marker) || statSync(lock).mtimeMs > statSync(marker).mtimeMs;
-};
+/** npm ci in each directory (relative to the repository) whose node_modules is missing or older than its lockfile. */
+export function ensureDependencies(dirs = ['.']) {
+  for (const dir of dirs.map((relative) => join(root, relative))) {
+    const installed = join(dir, 'node_modules', '.package-lock.json');
+    const lock = join(dir, 'package-lock.json');
+    if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) continue;
+    say(`installing dependencies in ${dir} (npm ci)…`);
+    run('npm', ['ci', '--no-audit', '--no-fund'], dir);
+  }
+}
 
-for (const dir of [root, ...(process.argv.includes('--with-infra') ? [join(root, 'infra')] : [])]) {
-  if (!needsInstall(dir)) continue;
-  console.error(`Installing dependencies in ${dir} (npm ci)…`);
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+function newestSourceMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) {
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** `nest build` when dist/main.js is missing or older than a file under api/. */
+export function ensureBuilt() {
+  const main = join(root, 'dist', 'main.js');
+  if (existsSync(main) && statSync(main).mtimeMs >= newestSourceMtime(join(root, 'api'))) return;
+  say(existsSync(main) ? 'api/ changed since the last build: building dist/…' : 'building dist/ (nest build)…');
+  run(join(root, 'node_modules', '.bin', 'nest'), ['build'], root);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppConfig, ConfigValidationError, loadConfig } from './app-config';
+import { AppConfig, ConfigValidationError, loadConfig, SETTING_NAMES } from './app-config';
 
 describe(AppConfig.name, () => {
   it('takes the documented defaults from an empty environment', () => {
@@ -43,6 +43,60 @@ describe(AppConfig.name, () => {
   ])('refuses %j with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigValidationError);
     expect(() => loadConfig(env)).toThrow(variable);
+  });
+
+  it.each([
+    [{ MAX_UPLOAD_BYTES: 'abc' }, 'MAX_UPLOAD_BYTES="abc": must be a whole number from 1024 to 1073741824'],
+    [
+      { MAX_UPLOAD_BYTES: '2147483648' },
+      'MAX_UPLOAD_BYTES="2147483648": must be a whole number from 1024 to 1073741824',
+    ],
+    [{ PORT: ' 8080x' }, 'PORT=" 8080x": must be a whole number from 0 to 65535'],
+    [{ STORAGE_DRIVER: 'ftp' }, 'STORAGE_DRIVER="ftp": must be one of disk, s3'],
+    [{ STRIP_METADATA: 'maybe' }, 'STRIP_METADATA="maybe": must be true or false (or 1/0, yes/no)'],
+    [{ S3_ENDPOINT: 'minio:9000' }, 'S3_ENDPOINT="minio:9000": must be an http:// or https:// URL'],
+    [
+      { CORS_ORIGINS: 'https://a.example,b.example' },
+      'CORS_ORIGINS="https://a.example,b.example": must be a comma-separated list of origins with their protocol, e.g. https://app.example',
+    ],
+    [{ STORAGE_DRIVER: 's3' }, 'S3_BUCKET (unset): required when STORAGE_DRIVER=s3'],
+    [{ LIST_MAX_LIMIT: '10' }, 'LIST_DEFAULT_LIMIT (default 20): must not exceed LIST_MAX_LIMIT (10)'],
+    [{ CURSOR_SECRET: 'hunter2' }, 'CURSOR_SECRET=<7 characters>: must be at least 32 characters'],
+  ])('reports %j as the variable, the value received and the rule, on one line', (env, line) => {
+    try {
+      loadConfig(env);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigValidationError).problems).toEqual([line]);
+      expect((error as Error).message).toBe(`Invalid configuration:\n  ${line}`);
+    }
+  });
+
+  it('never shows a secret it refuses', () => {
+    expect(() => loadConfig({ CURSOR_SECRET: 'hunter2' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
+  });
+
+  it('reads every declared setting, those without a default included', () => {
+    const config = loadConfig({
+      CURSOR_SECRET: 'x'.repeat(32),
+      LOG_FORMAT: 'json',
+      S3_BUCKET: 'my-bucket',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      NODE_ENV: 'test',
+    });
+    expect(config).toMatchObject({
+      CURSOR_SECRET: 'x'.repeat(32),
+      LOG_FORMAT: 'json',
+      S3_BUCKET: 'my-bucket',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      NODE_ENV: 'test',
+    });
+    expect(SETTING_NAMES).toEqual(
+      expect.arrayContaining(['PORT', 'CURSOR_SECRET', 'LOG_FORMAT', 'S3_BUCKET', 'NODE_ENV']),
+    );
+    expect(SETTING_NAMES).not.toContain('logFormat');
   });
 
   it('reports every problem at once', () => {
