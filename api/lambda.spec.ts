@@ -100,12 +100,16 @@ describe('Lambda handler', () => {
     it('stores an upload byte for byte and answers 201 with stage-prefixed Location and links', async () => {
       const created = await upload('/dev/images', jpeg);
       expect(created.status, created.body.toString()).toBe(201);
-      const image = created.json<{ id: string; sha256: string; size: number; links: Record<string, string> }>();
+      const image = created.json<{ id: string; sha256: string; size: number; links: Record<string, unknown> }>();
       id = image.id;
       expect(image.sha256).toBe(sha256(jpeg));
       expect(image.size).toBe(jpeg.length);
       expect(created.header('location')).toBe(`/dev/images/${id}`);
-      expect(image.links).toEqual({ self: `/dev/images/${id}`, content: `/dev/images/${id}/content` });
+      expect(image.links).toEqual({
+        self: `/dev/images/${id}`,
+        content: `/dev/images/${id}/content`,
+        variants: expect.objectContaining({ thumb: `/dev/images/${id}/variants/thumb` }),
+      });
       expect(created.header('x-request-id')).toMatch(/\S/);
     });
 

@@ -223,6 +223,15 @@ export class AppConfig {
   @Max(3600)
   readonly CONTENT_URL_EXPIRES_SECONDS: number = 300;
 
+  /** Sized copies served at /images/{id}/variants/{name}: `name:longest side` pairs (checked in loadConfig). */
+  @IsString()
+  readonly IMAGE_VARIANTS: string = 'thumb:256,small:640,medium:1280,large:2048';
+
+  /** Presets made at upload, so a gallery's first page needs no generation; `none` for none. */
+  @Transform(toList)
+  @IsString({ each: true })
+  readonly IMAGE_VARIANTS_EAGER: string[] = ['thumb'];
+
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -235,6 +244,59 @@ export class AppConfig {
   get cursorSecret(): string {
     return this.CURSOR_SECRET ?? generatedCursorSecret;
   }
+
+  get variantPresets(): readonly VariantPreset[] {
+    return parseVariantPresets(this.IMAGE_VARIANTS).presets;
+  }
+
+  get eagerVariantPresets(): readonly VariantPreset[] {
+    const eager = new Set(this.IMAGE_VARIANTS_EAGER);
+    return this.variantPresets.filter((preset) => eager.has(preset.name));
+  }
+}
+
+export interface VariantPreset {
+  readonly name: string;
+  /** The longest side, in pixels, of the box the image is fitted inside. */
+  readonly size: number;
+}
+
+export const MAX_VARIANT_PRESETS = 16;
+export const VARIANT_SIZE_RANGE = { min: 16, max: 8192 } as const;
+const PRESET_NAME = /^[a-z0-9-]{1,32}$/;
+
+/** `thumb:256,small:640` → presets, with a message for every entry that is not a valid one. */
+export function parseVariantPresets(value: string): { presets: VariantPreset[]; problems: string[] } {
+  const presets: VariantPreset[] = [];
+  const problems: string[] = [];
+  for (const entry of value.split(',').map((item) => item.trim())) {
+    const match = /^([^:]*):(\d+)$/.exec(entry);
+    const name = match?.[1] ?? '';
+    const size = Number(match?.[2]);
+    if (!match || !PRESET_NAME.test(name)) {
+      problems.push(`IMAGE_VARIANTS: "${entry}" is not name:size with a name of 1-32 characters a-z, 0-9 or -`);
+    } else if (size < VARIANT_SIZE_RANGE.min || size > VARIANT_SIZE_RANGE.max) {
+      problems.push(`IMAGE_VARIANTS: ${name}'s size must be ${VARIANT_SIZE_RANGE.min}..${VARIANT_SIZE_RANGE.max}`);
+    } else if (presets.some((preset) => preset.name === name)) {
+      problems.push(`IMAGE_VARIANTS: ${name} is defined twice`);
+    } else {
+      presets.push({ name, size });
+    }
+  }
+  if (presets.length > MAX_VARIANT_PRESETS) problems.push(`IMAGE_VARIANTS: at most ${MAX_VARIANT_PRESETS} presets`);
+  return { presets, problems };
+}
+
+function variantProblems(config: AppConfig): string[] {
+  const { presets, problems } = parseVariantPresets(config.IMAGE_VARIANTS);
+  const eager = config.IMAGE_VARIANTS_EAGER;
+  if (eager.length === 1 && eager[0] === 'none') return problems;
+  for (const name of eager) {
+    if (!presets.some((preset) => preset.name === name)) {
+      problems.push(`IMAGE_VARIANTS_EAGER: ${name} is not one of IMAGE_VARIANTS`);
+    }
+  }
+  return problems;
 }
 
 const generatedCursorSecret = randomBytes(32).toString('base64url');
@@ -273,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS)
     problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
+  problems.push(...variantProblems(config));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

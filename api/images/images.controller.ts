@@ -27,6 +27,7 @@ import {
 import type { Request, Response } from 'express';
 import { basePathOf } from '../common/base-path';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { AppConfig } from '../config/app-config';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
 import { conditionsOf, respondWithDelivery } from './content-response';
@@ -34,6 +35,8 @@ import { ContentDelivery } from './delivery/content-delivery';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor, UPLOAD_FIELD } from './image-upload.interceptor';
 import { ImagesService } from './images.service';
+import { VariantQueryDto } from './dto/variant-query.dto';
+import { ImageVariantsService } from './variants/image-variants.service';
 
 const ID_PARAM = { name: 'id', description: 'Image id (UUIDv7).', example: '01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f' };
 
@@ -44,7 +47,9 @@ export class ImagesController {
 
   constructor(
     private readonly images: ImagesService,
+    private readonly variants: ImageVariantsService,
     private readonly delivery: ContentDelivery,
+    private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -76,7 +81,7 @@ export class ImagesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
     const record = await this.images.upload(file.buffer, file.originalname);
-    const dto = ImageDto.from(record, basePathOf(req));
+    const dto = ImageDto.from(record, basePathOf(req), this.config.variantPresets);
     res.location(dto.links.self);
     return dto;
   }
@@ -91,7 +96,11 @@ export class ImagesController {
   async list(@Query() query: ListImagesQueryDto, @Req() req: Request): Promise<ImagePageDto> {
     const page = await this.images.list(query.limit, query.cursor);
     const basePath = basePathOf(req);
-    return { items: page.items.map((record) => ImageDto.from(record, basePath)), nextCursor: page.nextCursor };
+    const presets = this.config.variantPresets;
+    return {
+      items: page.items.map((record) => ImageDto.from(record, basePath, presets)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Get(':id')
@@ -100,7 +109,7 @@ export class ImagesController {
   @ApiOkResponse({ type: ImageDto })
   @ApiErrorResponses(400, 404, 503)
   async get(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<ImageDto> {
-    return ImageDto.from(await this.images.get(id), basePathOf(req));
+    return ImageDto.from(await this.images.get(id), basePathOf(req), this.config.variantPresets);
   }
 
   @Get(':id/content')
@@ -125,6 +134,37 @@ export class ImagesController {
   @ApiErrorResponses(400, 404, 412, 416, 503)
   async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const delivery = await this.delivery.deliver(this.images.original(id), conditionsOf(req), () => !res.destroyed);
+    await respondWithDelivery(res, delivery, this.logger);
+  }
+
+  @Get(':id/variants/:preset')
+  @ApiOperation({
+    summary: 'Download a sized copy of the image',
+    description:
+      'The image fitted inside the preset’s box (IMAGE_VARIANTS, e.g. thumb = 256 px on the longest side), never enlarged. Without `format`, the first of AVIF, WebP and the original’s family (JPEG for JPEG, PNG otherwise) that Accept allows, with `Vary: Accept`; animated images keep their animation as WebP, other formats take the first frame. Made on first request (under the same processing limits as uploads, so 503 SERVER_BUSY is possible), then stored and served like /content: its own ETag, HEAD, 304/412, a single Range (206/416), and a 307 to the store when too big to pass through.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiParam({ name: 'preset', description: 'A preset name from IMAGE_VARIANTS.', example: 'thumb' })
+  @ApiHeader({ name: 'Accept', required: false, description: 'e.g. image/avif,image/webp,*/*' })
+  @ApiProduces('image/avif', 'image/webp', 'image/jpeg', 'image/png')
+  @ApiResponse({ status: 200, description: 'The variant’s bytes.', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 206, description: 'The requested byte range.', schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 304, description: 'Not modified.' })
+  @ApiResponse({ status: 307, description: 'S3 only: a variant bigger than CONTENT_REDIRECT_BYTES (Location).' })
+  @ApiErrorResponses(400, 404, 412, 416, 422, 503)
+  async variant(
+    @Param('id', ImageIdPipe) id: string,
+    @Param('preset') preset: string,
+    @Query() query: VariantQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { source, negotiated } = await this.variants.variant(id, preset, {
+      format: query.format,
+      accept: req.get('accept'),
+    });
+    if (negotiated) res.vary('Accept');
+    const delivery = await this.delivery.deliver(source, conditionsOf(req), () => !res.destroyed);
     await respondWithDelivery(res, delivery, this.logger);
   }
 

@@ -11,6 +11,7 @@ import { ImageStorage } from './image-storage';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
+import { ImageVariantsService } from './variants/image-variants.service';
 import {
   createContentLinkSigner,
   createDirectUploadStore,
@@ -24,6 +25,7 @@ import {
   controllers: [DirectUploadsController, ImagesController],
   providers: [
     ImagesService,
+    ImageVariantsService,
     ContentDelivery,
     DirectUploadsService,
     ImageProcessor,

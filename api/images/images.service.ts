@@ -13,10 +13,12 @@ import {
   hasChangePreconditions,
   type RequestConditions,
 } from './delivery/request-conditions';
+import { imageNotFoundError } from './image-errors';
 import { ImageProcessor } from './image-processor';
 import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
 import { ImageStorage, type ByteRange } from './image-storage';
 import { sanitizeOriginalName } from './original-name';
+import { ImageVariantsService } from './variants/image-variants.service';
 
 export interface ImageListing {
   readonly items: ImageRecord[];
@@ -30,12 +32,14 @@ export class ImagesService {
     private readonly processor: ImageProcessor,
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
+    private readonly variants: ImageVariantsService,
     @Optional() @Inject(ContentLinkSigner) private readonly contentLinks: ContentLinkSigner | null = null,
   ) {}
 
   /**
    * Validates and rewrites the bytes first; storage sees only an image that passed every check. What is stored
-   * stays within the limit of the path it came through, so it can be served back the same way.
+   * stays within the limit of the path it came through, so it can be served back the same way. The eager
+   * variants are made from the same bytes.
    */
   async upload(
     bytes: Buffer,
@@ -53,8 +57,12 @@ export class ImagesService {
       sha256: createHash('sha256').update(image.bytes).digest('hex'),
       originalName: sanitizeOriginalName(clientFileName, this.config.MAX_ORIGINAL_NAME_LENGTH),
       createdAt: new Date().toISOString(),
+      placeholder: image.placeholder,
+      animated: image.animated,
     };
     await this.storage.put(record, Readable.from([image.bytes]));
+    // Before answering, so the gallery that shows this upload next finds its thumbnail ready.
+    await this.variants.makeEager(record, image.bytes);
     return record;
   }
 
@@ -88,7 +96,7 @@ export class ImagesService {
       },
       openBytes: (range?: ByteRange) => this.storage.openBytes(id, range),
       redirectFor: (representation) => this.contentLink(id, representation),
-      notFound: () => notFoundError(id),
+      notFound: () => imageNotFoundError(id),
     };
   }
 
@@ -127,8 +135,6 @@ const originalOf = (record: ImageRecord): Representation => ({
   fileName: `${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`,
 });
 
-const notFoundError = (id: string) => new AppError('IMAGE_NOT_FOUND', `No image with id ${id}.`);
-
 function notFound(id: string): never {
-  throw notFoundError(id);
+  throw imageNotFoundError(id);
 }

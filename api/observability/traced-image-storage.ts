@@ -6,7 +6,9 @@ import {
   type ImagePage,
   type ListImagesQuery,
   type OpenedImage,
+  type OpenedVariant,
 } from '../images/image-storage';
+import type { VariantRecord } from '../images/variants/variant-record';
 
 /** The one thing the decorator needs from a tracer: run `fn` inside a named subsegment. */
 export interface SubsegmentTracer {
@@ -52,5 +54,21 @@ export class TracedImageStorage extends ImageStorage {
 
   checkReady(): Promise<void> {
     return this.tracer.trace('storage.checkReady', () => this.inner.checkReady());
+  }
+
+  putVariant(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
+    return this.tracer.trace('storage.putVariant', () => this.inner.putVariant(imageId, record, body));
+  }
+
+  headVariant(imageId: string, name: string): Promise<VariantRecord | undefined> {
+    return this.tracer.trace('storage.headVariant', () => this.inner.headVariant(imageId, name));
+  }
+
+  openVariant(imageId: string, name: string): Promise<OpenedVariant | undefined> {
+    return this.tracer.trace('storage.openVariant', () => this.inner.openVariant(imageId, name));
+  }
+
+  openVariantBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
+    return this.tracer.trace('storage.openVariantBytes', () => this.inner.openVariantBytes(imageId, name, range));
   }
 }

@@ -1,15 +1,29 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DiskImageStorage } from './disk.image-storage';
-import { chunked, describeImageStorageContract, failingMidway, sampleImage } from './image-storage.contract';
+import {
+  chunked,
+  describeImageStorageContract,
+  failingMidway,
+  sampleImage,
+  sampleVariant,
+} from './image-storage.contract';
 
 const tempRoot = () => mkdtemp(join(tmpdir(), 'imagestore-disk-'));
 
 describeImageStorageContract(DiskImageStorage.name, async () => {
   const root = await tempRoot();
-  return { storage: new DiskImageStorage(root), cleanup: () => rm(root, { recursive: true, force: true }) };
+  return {
+    storage: new DiskImageStorage(root),
+    storedObjects: async () =>
+      (await readdir(root, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+        .sort(),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
 });
 
 describe(`${DiskImageStorage.name} on disk`, () => {
@@ -31,6 +45,21 @@ describe(`${DiskImageStorage.name} on disk`, () => {
     const { record, bytes } = sampleImage();
     await storage.put(record, chunked(bytes));
     expect(await readdir(join(root, 'images', record.id))).toEqual(['content', 'metadata.json']);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps an image’s variants inside its directory, each as bytes and metadata', async () => {
+    const root = await tempRoot();
+    const storage = new DiskImageStorage(root);
+    const { record, bytes } = sampleImage();
+    await storage.put(record, chunked(bytes));
+    const variant = sampleVariant('thumb.webp');
+    await storage.putVariant(record.id, variant.record, chunked(variant.bytes));
+    expect(await readdir(join(root, 'images', record.id, 'variants', 'thumb.webp'))).toEqual([
+      'content',
+      'metadata.json',
+    ]);
+    expect(await readdir(join(root, '.tmp'))).toEqual([]);
     await rm(root, { recursive: true, force: true });
   });
 

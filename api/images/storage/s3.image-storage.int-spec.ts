@@ -69,6 +69,10 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
     const storage = new S3ImageStorage(optionsFor(bucket));
     return {
       storage,
+      storedObjects: async () => {
+        const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
+        return (page.Contents ?? []).map(({ Key }) => Key ?? '').sort();
+      },
       cleanup: async () => {
         await removeBucket(bucket);
       },

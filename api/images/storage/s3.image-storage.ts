@@ -9,6 +9,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  type GetObjectCommandOutput,
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -24,7 +25,20 @@ import {
 } from '../direct-uploads/direct-upload-store';
 import type { ContentLinkOptions, ContentLinkSigner } from '../content-link-signer';
 import { ALLOWED_IMAGE_TYPES, IMAGE_ID_PATTERN, type AllowedImageType, type ImageRecord } from '../image-record';
-import { ImageStorage, type ByteRange, type ImagePage, type ListImagesQuery, type OpenedImage } from '../image-storage';
+import {
+  ImageStorage,
+  type ByteRange,
+  type ImagePage,
+  type ListImagesQuery,
+  type OpenedImage,
+  type OpenedVariant,
+} from '../image-storage';
+import {
+  VARIANT_CONTENT_TYPES,
+  VARIANT_NAME_PATTERN,
+  type VariantContentType,
+  type VariantRecord,
+} from '../variants/variant-record';
 import { classifyS3Error } from './s3-errors';
 
 export interface S3ImageStorageOptions {
@@ -43,6 +57,9 @@ export interface S3ImageStorageOptions {
 
 const IMAGES_PREFIX = 'images/';
 const INCOMING_PREFIX = 'incoming/';
+/** Outside `images/`, so listing images never sees a variant. */
+const VARIANTS_PREFIX = 'variants/';
+const VARIANT_DELETES_IN_PARALLEL = 16;
 const METADATA_VERSION = '1';
 const HEADS_IN_PARALLEL = 16;
 const MAX_DEADLINE_MS = 20_000;
@@ -142,15 +159,7 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
   }
 
   async open(id: string): Promise<OpenedImage | undefined> {
-    const output = await this.getObject(id);
-    if (!output?.Body) return undefined;
-    const body = output.Body as Readable;
-    const record = fromObjectMetadata(id, output);
-    if (!record) {
-      body.destroy();
-      return undefined;
-    }
-    return { record, body };
+    return openedWith(await this.getObject(id), (output) => fromObjectMetadata(id, output));
   }
 
   async openBytes(id: string, range?: ByteRange): Promise<Readable | undefined> {
@@ -160,17 +169,21 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
 
   private async getObject(id: string, range?: ByteRange) {
     if (!IMAGE_ID_PATTERN.test(id)) return undefined;
+    return this.getObjectAt(IMAGES_PREFIX + id, range, 'open');
+  }
+
+  private getObjectAt(key: string, range: ByteRange | undefined, operation: string) {
     return this.call(
       (abortSignal) =>
         this.client.send(
           new GetObjectCommand({
             Bucket: this.bucket,
-            Key: IMAGES_PREFIX + id,
+            Key: key,
             ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
           }),
           { abortSignal },
         ),
-      'open',
+      operation,
     );
   }
 
@@ -182,6 +195,7 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
         this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: IMAGES_PREFIX + id }), { abortSignal }),
       'delete',
     );
+    await this.deleteVariants(id);
     return true;
   }
 
@@ -242,12 +256,16 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
   }
 
   async signContentLink(id: string, options: ContentLinkOptions): Promise<string> {
+    return this.signGetLink(IMAGES_PREFIX + id, options);
+  }
+
+  private async signGetLink(key: string, options: ContentLinkOptions): Promise<string> {
     // Signing is local (no request), so there is nothing to time out or retry.
     return getSignedUrl(
       this.client,
       new GetObjectCommand({
         Bucket: this.bucket,
-        Key: IMAGES_PREFIX + id,
+        Key: key,
         ResponseContentType: options.contentType,
         ResponseContentDisposition: options.contentDisposition,
         ResponseCacheControl: options.cacheControl,
@@ -315,10 +333,134 @@ export class S3ImageStorage extends ImageStorage implements DirectUploadStore, C
       clearTimeout(timer);
     }
   }
+
+  /**
+   * Variants live at `variants/<image id>/<name>`. No variant outlives its image, even one written while the
+   * image is deleted, by ordering: `delete` removes the original first and then lists and removes the variants;
+   * `putVariant` writes the variant first and then checks the original still exists, removing its own write if
+   * not. Either that check runs after the original was deleted (and the writer removes the variant), or it ran
+   * before, so the variant was written before the delete began listing variants, and S3's strongly consistent
+   * listing hands it to the delete.
+   */
+  async putVariant(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
+    assertVariantAddress(imageId, record.name);
+    // Variants are small and made in memory; reading the body first means a failing one writes nothing.
+    const bytes = Buffer.concat(await body.toArray());
+    const key = variantKey(imageId, record.name);
+    const written = this.call(
+      (abortSignal) =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: bytes,
+            ContentType: record.contentType,
+            ChecksumSHA256: Buffer.from(record.sha256, 'hex').toString('base64'),
+            Metadata: storedBytesMetadata(record),
+          }),
+          { abortSignal },
+        ),
+      'putVariant',
+    );
+    // A timed-out PUT may still land; as for originals, a write reported failed must not appear later.
+    await written.catch(async (error: unknown) => {
+      await this.deleteObject(key, 'putVariant rollback').catch(() => undefined);
+      throw error;
+    });
+    if (await this.head(imageId)) return true;
+    await this.deleteObject(key, 'putVariant rollback');
+    return false;
+  }
+
+  async headVariant(imageId: string, name: string): Promise<VariantRecord | undefined> {
+    if (!isVariantAddress(imageId, name)) return undefined;
+    const output = await this.call(
+      (abortSignal) =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: variantKey(imageId, name) }), {
+          abortSignal,
+        }),
+      'headVariant',
+    );
+    return output && fromVariantMetadata(name, output);
+  }
+
+  async openVariant(imageId: string, name: string): Promise<OpenedVariant | undefined> {
+    return openedWith(await this.getVariantObject(imageId, name), (output) => fromVariantMetadata(name, output));
+  }
+
+  async openVariantBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
+    return (await this.getVariantObject(imageId, name, range))?.Body as Readable | undefined;
+  }
+
+  /** A short-lived URL for a variant too big to pass through the service, as `signContentLink` for originals. */
+  async signVariantLink(imageId: string, name: string, options: ContentLinkOptions): Promise<string> {
+    return this.signGetLink(variantKey(imageId, name), options);
+  }
+
+  private async getVariantObject(imageId: string, name: string, range?: ByteRange) {
+    if (!isVariantAddress(imageId, name)) return undefined;
+    return this.getObjectAt(variantKey(imageId, name), range, 'openVariant');
+  }
+
+  /** Every variant of an image, page by page; at most presets × formats objects. */
+  private async deleteVariants(imageId: string): Promise<void> {
+    const deletes = pLimit(VARIANT_DELETES_IN_PARALLEL);
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.call(
+        (abortSignal) =>
+          this.client.send(
+            new ListObjectsV2Command({
+              Bucket: this.bucket,
+              Prefix: `${VARIANTS_PREFIX}${imageId}/`,
+              ContinuationToken: continuationToken,
+            }),
+            { abortSignal },
+          ),
+        'deleteVariants',
+      );
+      const keys = (page?.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : []));
+      await Promise.all(keys.map((key) => deletes(() => this.deleteObject(key, 'deleteVariants'))));
+      continuationToken = page?.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+
+  private async deleteObject(key: string, operation: string): Promise<void> {
+    await this.call(
+      (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+      operation,
+    );
+  }
 }
 
-function toObjectMetadata(record: ImageRecord): Record<string, string> {
-  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is percent-encoded.
+/** A fetched object with the record its metadata describes; closes the body of one this service did not write. */
+function openedWith<T>(
+  output: GetObjectCommandOutput | undefined,
+  recordOf: (output: GetObjectCommandOutput) => T | undefined,
+): { record: T; body: Readable } | undefined {
+  if (!output?.Body) return undefined;
+  const body = output.Body as Readable;
+  const record = recordOf(output);
+  if (!record) {
+    body.destroy();
+    return undefined;
+  }
+  return { record, body };
+}
+
+const variantKey = (imageId: string, name: string) => `${VARIANTS_PREFIX}${imageId}/${name}`;
+
+const isVariantAddress = (imageId: string, name: string) =>
+  IMAGE_ID_PATTERN.test(imageId) && VARIANT_NAME_PATTERN.test(name);
+
+function assertVariantAddress(imageId: string, name: string): void {
+  if (!isVariantAddress(imageId, name)) throw new Error(`not a variant address: ${imageId}/${name}`);
+}
+
+type StoredBytesFields = Pick<VariantRecord, 'size' | 'width' | 'height' | 'sha256' | 'createdAt'>;
+
+/** The metadata every object this service writes carries, original or variant. */
+function storedBytesMetadata(record: StoredBytesFields): Record<string, string> {
   return {
     'record-version': METADATA_VERSION,
     size: String(record.size),
@@ -326,6 +468,39 @@ function toObjectMetadata(record: ImageRecord): Record<string, string> {
     height: String(record.height),
     sha256: record.sha256,
     'created-at': record.createdAt,
+  };
+}
+
+function storedBytesFieldsOf(metadata: Record<string, string>): StoredBytesFields {
+  return {
+    size: Number(metadata.size),
+    width: Number(metadata.width),
+    height: Number(metadata.height),
+    sha256: metadata.sha256 ?? '',
+    createdAt: metadata['created-at'] ?? '',
+  };
+}
+
+function fromVariantMetadata(
+  name: string,
+  output: Pick<HeadObjectCommandOutput, 'ContentType' | 'Metadata'>,
+): VariantRecord | undefined {
+  const metadata = output.Metadata ?? {};
+  const contentType = output.ContentType;
+  if (metadata['record-version'] !== METADATA_VERSION || !isVariantType(contentType)) return undefined;
+  return { name, contentType, ...storedBytesFieldsOf(metadata) };
+}
+
+const isVariantType = (value: string | undefined): value is VariantContentType =>
+  (Object.values(VARIANT_CONTENT_TYPES) as string[]).includes(value ?? '');
+
+function toObjectMetadata(record: ImageRecord): Record<string, string> {
+  // S3 metadata travels as HTTP headers: ASCII only, so the free-text name is percent-encoded.
+  return {
+    ...storedBytesMetadata(record),
+    animated: String(record.animated),
+    // ~30 base64 characters; with the longest original name the metadata stays well under S3's 2 KB.
+    ...(record.placeholder === null ? {} : { placeholder: record.placeholder }),
     // base64url of UTF-8: ≤ 4/3 of the bytes, so a 255-character name always fits S3's 2 KB metadata limit.
     ...(record.originalName === null
       ? {}
@@ -345,12 +520,10 @@ function fromObjectMetadata(
   return {
     id,
     contentType,
-    size: Number(metadata.size),
-    width: Number(metadata.width),
-    height: Number(metadata.height),
-    sha256: metadata.sha256 ?? '',
+    ...storedBytesFieldsOf(metadata),
     originalName: originalName === undefined ? null : Buffer.from(originalName, 'base64url').toString('utf8'),
-    createdAt: metadata['created-at'] ?? '',
+    placeholder: metadata.placeholder ?? null,
+    animated: metadata.animated === 'true',
   };
 }
 
