@@ -195,6 +195,56 @@ describe('Lambda handler', () => {
       expectEnvelope(await invoke({ method: 'GET', path: '/dev/images/a%2Fb/content' }), 400, 'INVALID_IMAGE_ID');
     });
 
+    it('serves a negotiated variant base64-encoded, with Vary: Accept, and links it under the stage', async () => {
+      const metadata = (await invoke({ method: 'GET', path: `/dev/images/${id}` })).json<{
+        links: { variants: Record<string, string> };
+        variants: Record<string, { width: number; height: number }>;
+      }>();
+      expect(metadata.links.variants).toEqual({
+        thumb: `/dev/images/${id}/variants/thumb`,
+        small: `/dev/images/${id}/variants/small`,
+        medium: `/dev/images/${id}/variants/medium`,
+        large: `/dev/images/${id}/variants/large`,
+      });
+      const variant = await invoke({
+        method: 'GET',
+        path: metadata.links.variants.thumb,
+        headers: { accept: 'image/avif,image/webp,*/*;q=0.8' },
+      });
+      expect(variant.status, variant.body.toString()).toBe(200);
+      expect((variant.result as { isBase64Encoded: boolean }).isBase64Encoded).toBe(true);
+      expect(variant.header('content-type')).toBe('image/avif');
+      expect(variant.header('vary')).toMatch(/\bAccept\b/);
+      expect(variant.header('etag')).toBe(`"${sha256(variant.body)}"`);
+      const { width, height } = await sharp(variant.body).metadata();
+      expect({ width, height }).toEqual(metadata.variants.thumb);
+    });
+
+    it('serves an explicit variant format from the query string, with 304 and 206 as on /content', async () => {
+      const path = `/dev/images/${id}/variants/small`;
+      const webp = await invoke({ method: 'GET', path, query: 'format=webp' });
+      expect(webp.status).toBe(200);
+      expect(webp.header('content-type')).toBe('image/webp');
+      expect(webp.header('vary') ?? '').not.toMatch(/\bAccept\b/);
+      const etag = webp.header('etag') ?? '';
+      const notModified = await invoke({
+        method: 'GET',
+        path,
+        query: 'format=webp',
+        headers: { 'if-none-match': etag },
+      });
+      expect(notModified.status).toBe(304);
+      const partial = await invoke({ method: 'GET', path, query: 'format=webp', headers: { range: 'bytes=0-11' } });
+      expect(partial.status).toBe(206);
+      expect(partial.body.equals(webp.body.subarray(0, 12))).toBe(true);
+      expectEnvelope(await invoke({ method: 'GET', path, query: 'format=tiff' }), 400, 'VALIDATION_FAILED');
+      expectEnvelope(
+        await invoke({ method: 'GET', path: `/dev/images/${id}/variants/poster` }),
+        404,
+        'VARIANT_NOT_FOUND',
+      );
+    });
+
     it('deletes', async () => {
       expect((await invoke({ method: 'DELETE', path: `/dev/images/${id}` })).status).toBe(204);
       expectEnvelope(await invoke({ method: 'GET', path: `/dev/images/${id}` }), 404, 'IMAGE_NOT_FOUND');
