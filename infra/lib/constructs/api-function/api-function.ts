@@ -9,7 +9,7 @@ import type { FunctionConfig, StatefulRemoval, UploadLimits } from '../../config
 import { removalPolicyOf } from '../../config/removal';
 import { requireInteger, requireMatch } from '../../config/require';
 import { bucketGrantFindings } from '../../nag/bucket-grant-findings';
-import { IMAGES_PREFIX, INCOMING_PREFIX, type ImageBucket } from '../image-bucket/image-bucket';
+import { APPLICATION_PREFIXES, type ImageBucket } from '../image-bucket/image-bucket';
 
 /** API Gateway REST gives up on an integration after 29 s; the function must answer before that. */
 export const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
@@ -105,9 +105,13 @@ export class ApiFunction extends Construct {
         reason:
           'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions; written by the tracing grant.',
       },
-      ...bucketGrantFindings(props.imageBucket.bucket, [`${IMAGES_PREFIX}*`, `${INCOMING_PREFIX}*`]).map((id) => ({
+      ...bucketGrantFindings(
+        props.imageBucket.bucket,
+        APPLICATION_PREFIXES.map((prefix) => `${prefix}*`),
+      ).map((id) => ({
         id,
-        reason: 'Written by bucket.grantReadWrite scoped to the images/ and incoming/ prefixes of this one bucket.',
+        reason:
+          'Written by bucket.grantReadWrite scoped to the images/, incoming/ and variants/ prefixes of this one bucket.',
       })),
     );
     Validations.of(this.function).acknowledge({

@@ -101,7 +101,28 @@ describe(ImageBucket.name, () => {
     expect(bucket).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 
-  it('grants the application read, write, delete and list under images/ and incoming/ only', () => {
+  it('lets the application write and delete variants under variants/ only, and gives them no lifecycle of their own', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: Match.arrayWith(['s3:DeleteObject*', 's3:PutObject']),
+            Resource: Match.arrayWith([
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Bucket'), 'Arn'] }, '/variants/*']] },
+            ]),
+          }),
+        ]),
+      },
+    });
+    const [bucket] = Object.values(
+      template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: Match.anyValue() } }),
+    );
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as Array<{ Prefix?: string }>;
+    expect(rules.map((rule) => rule.Prefix).filter(Boolean)).toEqual(['incoming/']);
+  });
+
+  it('grants the application read, write, delete and list under images/, incoming/ and variants/ only', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap(
       (p) => p.Properties.PolicyDocument.Statement as Array<{ Resource: unknown; Action: string[] }>,
@@ -109,6 +130,7 @@ describe(ImageBucket.name, () => {
     const resources = JSON.stringify(statements.map((s) => s.Resource));
     expect(resources).toContain('/images/*');
     expect(resources).toContain('/incoming/*');
+    expect(resources).toContain('/variants/*');
     expect(resources).not.toMatch(/"\/\*"/);
     const actions = statements.flatMap((s) => s.Action);
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*', 's3:PutObject', 's3:DeleteObject*']));

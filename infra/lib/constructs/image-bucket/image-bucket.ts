@@ -6,9 +6,12 @@ import type { StatefulRemoval } from '../../config/app-config';
 import { removalPolicyOf } from '../../config/removal';
 import { requireInteger, requireOrigins } from '../../config/require';
 
-/** Key prefixes the application uses (contract with api/): stored images and pending direct uploads. */
+/** Key prefixes the application uses (contract with api/): stored images, pending direct uploads, variants. */
 export const IMAGES_PREFIX = 'images/';
 export const INCOMING_PREFIX = 'incoming/';
+/** Sized copies of images (`variants/<id>/<preset>.<ext>`), removed by the API with their image. */
+export const VARIANTS_PREFIX = 'variants/';
+export const APPLICATION_PREFIXES = [IMAGES_PREFIX, INCOMING_PREFIX, VARIANTS_PREFIX] as const;
 
 export interface ImageBucketProps {
   readonly removal: StatefulRemoval;
@@ -74,9 +77,12 @@ export class ImageBucket extends Construct {
     });
   }
 
-  /** What the application needs: read, write, delete and list, under its two prefixes only. */
+  /**
+   * What the application needs: read, write, delete and list, under its prefixes only. Variants get no lifecycle
+   * rule of their own: like originals they live until the image is deleted, then expire as noncurrent versions.
+   */
   grantApplicationAccess(grantee: iam.IGrantable): void {
-    for (const prefix of [IMAGES_PREFIX, INCOMING_PREFIX]) {
+    for (const prefix of APPLICATION_PREFIXES) {
       this.bucket.grantReadWrite(grantee, `${prefix}*`);
     }
   }
