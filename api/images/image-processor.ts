@@ -25,6 +25,8 @@ export interface VariantSpec {
   /** Longest side of the box the image is fitted inside; never enlarged. */
   readonly size: number;
   readonly format: VariantFormat;
+  /** From the stored record: only a WebP variant of an animated image keeps every frame. */
+  readonly animatedSource: boolean;
 }
 
 export interface MadeVariant {
@@ -81,15 +83,15 @@ export class ImageProcessor {
    * thumbnail of a 12 MP photo never decodes 12 MP. Animation survives only in WebP; other formats take the
    * first frame.
    */
-  async makeVariant(input: Buffer, { size, format }: VariantSpec): Promise<MadeVariant> {
+  async makeVariant(input: Buffer, { size, format, animatedSource }: VariantSpec): Promise<MadeVariant> {
     return this.withSlot(async () => {
-      const { pages = 1, orientation = 1 } = await guarded(sharp(input).metadata());
-      const animated = format === 'webp' && pages > 1;
+      const animated = format === 'webp' && animatedSource;
       const source = sharp(input, { animated, limitInputPixels: this.config.MAX_IMAGE_PIXELS }).timeout({
         seconds: this.config.PROCESSING_TIMEOUT_SECONDS,
       });
-      // Uploads are stored upright already; this covers those kept verbatim (STRIP_METADATA=false).
-      const upright = !animated && orientation > 1 ? source.autoOrient() : source;
+      // Uploads are stored upright already; this covers those kept verbatim (STRIP_METADATA=false). It reads the
+      // orientation from the decoder, so no separate metadata pass (which costs a third of a thumbnail's time).
+      const upright = animated ? source : source.autoOrient();
       const resized = upright.resize(size, size, { fit: 'inside', withoutEnlargement: true });
       const { data, info } = await guarded(encodeVariant(resized, format).toBuffer({ resolveWithObject: true }));
       return { bytes: data, width: info.width, height: info.pageHeight ?? info.height };

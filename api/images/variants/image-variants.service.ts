@@ -25,6 +25,11 @@ export interface ResolvedVariant {
   readonly negotiated: boolean;
 }
 
+interface LoadedOriginal {
+  readonly record: ImageRecord;
+  readonly bytes: Buffer;
+}
+
 interface MadeVariant {
   readonly record: VariantRecord;
   readonly bytes: Buffer;
@@ -80,7 +85,7 @@ export class ImageVariantsService {
     const format = negotiateFormat('*/*', record);
     for (const preset of this.config.eagerVariantPresets) {
       try {
-        await this.generate(record.id, preset, format, bytes);
+        await this.generate(record.id, preset, format, { record, bytes });
       } catch (error) {
         this.logger.warn(
           { err: error, imageId: record.id, variant: variantName(preset.name, format) },
@@ -118,7 +123,7 @@ export class ImageVariantsService {
     id: string,
     preset: VariantPreset,
     format: VariantFormat,
-    original?: Buffer,
+    original?: LoadedOriginal,
   ): Promise<MadeVariant | undefined> {
     const key = `${id}/${variantName(preset.name, format)}`;
     let running = this.inFlight.get(key);
@@ -134,11 +139,15 @@ export class ImageVariantsService {
     id: string,
     preset: VariantPreset,
     format: VariantFormat,
-    original?: Buffer,
+    original?: LoadedOriginal,
   ): Promise<MadeVariant | undefined> {
-    const input = original ?? (await this.readOriginal(id));
-    if (!input) return undefined;
-    const variant = await this.processor.makeVariant(input, { size: preset.size, format });
+    const source = original ?? (await this.readOriginal(id));
+    if (!source) return undefined;
+    const variant = await this.processor.makeVariant(source.bytes, {
+      size: preset.size,
+      format,
+      animatedSource: source.record.animated === true,
+    });
     const record: VariantRecord = {
       name: variantName(preset.name, format),
       contentType: VARIANT_CONTENT_TYPES[format],
@@ -152,10 +161,10 @@ export class ImageVariantsService {
     return stored ? { record, bytes: variant.bytes } : undefined;
   }
 
-  private async readOriginal(id: string): Promise<Buffer | undefined> {
+  private async readOriginal(id: string): Promise<LoadedOriginal | undefined> {
     const opened = await this.storage.open(id);
     // toArray() destroys the stream if reading fails.
-    return opened && Buffer.concat(await opened.body.toArray());
+    return opened && { record: opened.record, bytes: Buffer.concat(await opened.body.toArray()) };
   }
 
   /** As for originals: bytes too big for the path (Lambda's 6 MB) come from a short-lived store URL. */
