@@ -21,6 +21,7 @@ export type DocumentedLimits = Pick<AppConfig, 'LIST_DEFAULT_LIMIT' | 'LIST_MAX_
 /** HEAD is served by every GET route (Express); each gets its own stable operation id. */
 const HEAD_OPERATION_IDS: Record<string, string> = {
   getImageContent: 'headImageContent',
+  getImageVariant: 'headImageVariant',
   getImage: 'headImage',
   listImages: 'headImages',
   getHealth: 'headHealth',

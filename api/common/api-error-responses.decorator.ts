@@ -19,6 +19,7 @@ const MEANING: Record<ErrorCode, string> = {
   IDEMPOTENCY_KEY_MISMATCH: 'This Idempotency-Key was used for a different file.',
   ROUTE_NOT_FOUND: 'No such route.',
   IMAGE_NOT_FOUND: 'No image with this id.',
+  VARIANT_NOT_FOUND: 'No such preset in IMAGE_VARIANTS.',
   UPLOAD_NOT_FOUND: 'No staged upload with this id.',
   METHOD_NOT_ALLOWED: 'Wrong method on a known path; see Allow.',
   REQUEST_TIMEOUT: 'The request was not received in time.',

@@ -40,6 +40,15 @@ describe(AppConfig.name, () => {
     [{ STORAGE_DRIVER: 's3' }, 'S3_BUCKET'],
     [{ S3_ENDPOINT: 'not a url' }, 'S3_ENDPOINT'],
     [{ LIST_DEFAULT_LIMIT: '50', LIST_MAX_LIMIT: '10' }, 'LIST_DEFAULT_LIMIT'],
+    [{ IMAGE_VARIANTS: 'Thumb:256' }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: `${'a'.repeat(33)}:256` }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: 'thumb:15' }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: 'thumb:8193' }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: 'thumb:256,thumb:512' }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: 'thumb:256,,small:640' }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: 'thumb' }, 'IMAGE_VARIANTS'],
+    [{ IMAGE_VARIANTS: Array.from({ length: 17 }, (_, i) => `p${i}:100`).join(',') }, 'at most 16'],
+    [{ IMAGE_VARIANTS_EAGER: 'huge' }, 'IMAGE_VARIANTS_EAGER'],
   ])('refuses %j with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigValidationError);
     expect(() => loadConfig(env)).toThrow(variable);
@@ -97,6 +106,27 @@ describe(AppConfig.name, () => {
       expect.arrayContaining(['PORT', 'CURSOR_SECRET', 'LOG_FORMAT', 'S3_BUCKET', 'NODE_ENV']),
     );
     expect(SETTING_NAMES).not.toContain('logFormat');
+  });
+
+  it('reads variant presets and the eager ones, in the order given', () => {
+    const defaults = loadConfig({});
+    expect(defaults.variantPresets).toEqual([
+      { name: 'thumb', size: 256 },
+      { name: 'small', size: 640 },
+      { name: 'medium', size: 1280 },
+      { name: 'large', size: 2048 },
+    ]);
+    expect(defaults.eagerVariantPresets).toEqual([{ name: 'thumb', size: 256 }]);
+
+    const custom = loadConfig({ IMAGE_VARIANTS: 'x-1:16, big:8192', IMAGE_VARIANTS_EAGER: 'big,x-1' });
+    expect(custom.variantPresets).toEqual([
+      { name: 'x-1', size: 16 },
+      { name: 'big', size: 8192 },
+    ]);
+    expect(custom.eagerVariantPresets.map((preset) => preset.name)).toEqual(['x-1', 'big']);
+    const sixteen = Array.from({ length: 16 }, (_, i) => `p${i}:100`).join(',');
+    expect(loadConfig({ IMAGE_VARIANTS: sixteen, IMAGE_VARIANTS_EAGER: 'p0' }).variantPresets).toHaveLength(16);
+    expect(loadConfig({ IMAGE_VARIANTS_EAGER: 'none' }).eagerVariantPresets).toEqual([]);
   });
 
   it('reports every problem at once', () => {

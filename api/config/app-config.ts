@@ -5,6 +5,7 @@ import {
   BooleanSetting,
   BucketNameSetting,
   IntSetting,
+  NameListSetting,
   isSecretSetting,
   OneOfSetting,
   OptionalSetting,
@@ -14,6 +15,7 @@ import {
   UrlListSetting,
   UrlSetting,
 } from './setting.decorators';
+import { parseVariantPresets, variantProblems, type VariantPreset } from './variant-presets';
 
 export const STORAGE_DRIVERS = ['disk', 's3'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -146,6 +148,14 @@ export class AppConfig {
   @IntSetting(10, 3600)
   readonly CONTENT_URL_EXPIRES_SECONDS: number = 300;
 
+  /** Sized copies served at /images/{id}/variants/{name}: `name:longest side` pairs (checked in loadConfig). */
+  @TextSetting()
+  readonly IMAGE_VARIANTS: string = 'thumb:256,small:640,medium:1280,large:2048';
+
+  /** Presets made at upload, so a gallery's first page needs no generation; `none` for none. */
+  @NameListSetting()
+  readonly IMAGE_VARIANTS_EAGER: string[] = ['thumb'];
+
   /** The built web gallery (Vite's output); found beside the app when unset. */
   @OptionalSetting()
   @TextSetting()
@@ -169,6 +179,15 @@ export class AppConfig {
 
   get cursorSecret(): string {
     return this.CURSOR_SECRET ?? generatedCursorSecret;
+  }
+
+  get variantPresets(): readonly VariantPreset[] {
+    return parseVariantPresets(this.IMAGE_VARIANTS).presets;
+  }
+
+  get eagerVariantPresets(): readonly VariantPreset[] {
+    const eager = new Set(this.IMAGE_VARIANTS_EAGER);
+    return this.variantPresets.filter((preset) => eager.has(preset.name));
   }
 }
 
@@ -221,6 +240,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS) {
     report('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`);
   }
+  problems.push(...variantProblems(config, env));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

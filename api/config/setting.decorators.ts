@@ -76,6 +76,10 @@ export const UrlSetting = () =>
     ),
   );
 
+/** A comma-separated list of names. */
+export const NameListSetting = () =>
+  all(Transform(toList), IsString({ each: true, message: 'must be a comma-separated list of names' }));
+
 export const UrlListSetting = () =>
   all(
     Transform(toList),

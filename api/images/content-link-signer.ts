@@ -13,4 +13,7 @@ export interface ContentLinkOptions {
  */
 export interface ContentLinkSigner {
   signContentLink(id: string, options: ContentLinkOptions): Promise<string>;
+
+  /** The same for a stored variant of the image (`name` as in `variantName`). */
+  signVariantLink(imageId: string, name: string, options: ContentLinkOptions): Promise<string>;
 }

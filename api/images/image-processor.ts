@@ -1,14 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp, { type Metadata, type Sharp } from 'sharp';
+import { rgbaToThumbHash } from 'thumbhash';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
 import { ALLOWED_IMAGE_TYPES, isAllowedImageType, type AllowedImageType } from './image-record';
 import { ProcessingSlots } from './processing-slots';
+import type { VariantFormat } from './variants/variant-record';
 
 export interface ProcessedImage {
   readonly bytes: Buffer;
   readonly contentType: AllowedImageType;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface StoredImage extends ProcessedImage {
+  /** ThumbHash of the first frame, base64. */
+  readonly placeholder: string;
+  readonly animated: boolean;
+}
+
+export interface VariantSpec {
+  /** Longest side of the box the image is fitted inside; never enlarged. */
+  readonly size: number;
+  readonly format: VariantFormat;
+  /** From the stored record: only a WebP variant of an animated image keeps every frame. */
+  readonly animatedSource: boolean;
+}
+
+export interface MadeVariant {
+  readonly bytes: Buffer;
   readonly width: number;
   readonly height: number;
 }
@@ -48,10 +70,35 @@ export class ImageProcessor {
     sharp.concurrency(config.SHARP_THREADS_PER_IMAGE);
   }
 
-  async process(input: Buffer, options: ProcessOptions): Promise<ProcessedImage> {
+  async process(input: Buffer, options: ProcessOptions): Promise<StoredImage> {
     const contentType = await this.sniff(input);
     const metadata = await this.readHeader(input, contentType);
-    return this.withSlot((expired) => this.decode(input, contentType, metadata, options, expired));
+    return this.withSlot(async (expired) => {
+      const image = await this.decode(input, contentType, metadata, options, expired);
+      if (expired()) throw tooComplex();
+      return { ...image, placeholder: await placeholderOf(image.bytes), animated: (metadata.pages ?? 1) > 1 };
+    });
+  }
+
+  /**
+   * A sized copy of an image this service stored (so already checked), under the same slots and time budget as
+   * uploads. libvips decodes JPEG and WebP at a reduced size when the target allows (shrink-on-load), so a
+   * thumbnail of a 12 MP photo never decodes 12 MP. Animation survives only in WebP; other formats take the
+   * first frame.
+   */
+  async makeVariant(input: Buffer, { size, format, animatedSource }: VariantSpec): Promise<MadeVariant> {
+    return this.withSlot(async () => {
+      const animated = format === 'webp' && animatedSource;
+      const source = sharp(input, { animated, limitInputPixels: this.config.MAX_IMAGE_PIXELS }).timeout({
+        seconds: this.config.PROCESSING_TIMEOUT_SECONDS,
+      });
+      // Uploads are stored upright already; this covers those kept verbatim (STRIP_METADATA=false). It reads the
+      // orientation from the decoder, so no separate metadata pass (which costs a third of a thumbnail's time).
+      const upright = animated ? source : source.autoOrient();
+      const resized = upright.resize(size, size, { fit: 'inside', withoutEnlargement: true });
+      const { data, info } = await guarded(encodeVariant(resized, format).toBuffer({ resolveWithObject: true }));
+      return { bytes: data, width: info.width, height: info.pageHeight ?? info.height };
+    });
   }
 
   private async sniff(input: Buffer): Promise<AllowedImageType> {
@@ -188,6 +235,34 @@ function reencode(image: Sharp, contentType: AllowedImageType, metadata: Metadat
       // Effort 0: a quarter of effort 2's CPU for the same size here (9 MP of noise: 2.2 s against 9.4 s).
       return image.avif({ quality, effort: 0 });
   }
+}
+
+/** Variants are for display, so they trade a little fidelity for size, unlike the stored originals. */
+function encodeVariant(image: Sharp, format: VariantFormat): Sharp {
+  switch (format) {
+    case 'avif':
+      // Effort 0 for the same reason as uploads: the CPU budget is shared with them.
+      return image.avif({ quality: 50, effort: 0 });
+    case 'webp':
+      return image.webp({ quality: 80 });
+    case 'jpeg':
+      return image.jpeg({ quality: 80, mozjpeg: true });
+    case 'png':
+      return image.png({ compressionLevel: 9, adaptiveFiltering: true });
+  }
+}
+
+/** ThumbHash takes at most 100×100 RGBA pixels; the hash itself is about 25 bytes. */
+async function placeholderOf(bytes: Buffer): Promise<string> {
+  const { data, info } = await guarded(
+    sharp(bytes)
+      .autoOrient()
+      .resize(100, 100, { fit: 'inside' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true }),
+  );
+  return Buffer.from(rgbaToThumbHash(info.width, info.height, data)).toString('base64');
 }
 
 function checkStoredSize(image: ProcessedImage, { maxStoredBytes }: ProcessOptions): ProcessedImage {

@@ -13,6 +13,13 @@ export interface ImageRecord {
   readonly originalName: string | null;
   /** ISO 8601 UTC. */
   readonly createdAt: string;
+  /**
+   * A ThumbHash (base64, about 30 characters) of the image: a blurred preview a client can draw before any
+   * byte of the image arrives. `null` for images stored before placeholders existed.
+   */
+  readonly placeholder: string | null;
+  /** More than one frame (GIF or WebP): decides which variant formats keep the animation. */
+  readonly animated: boolean;
 }
 
 export const ALLOWED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif'] as const;

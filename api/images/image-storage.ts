@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ImageRecord } from './image-record';
+import type { VariantRecord } from './variants/variant-record';
 
 /** Inclusive byte range, already validated against the object's size. */
 export interface ByteRange {
@@ -9,6 +10,11 @@ export interface ByteRange {
 
 export interface OpenedImage {
   readonly record: ImageRecord;
+  readonly body: Readable;
+}
+
+export interface OpenedVariant {
+  readonly record: VariantRecord;
   readonly body: Readable;
 }
 
@@ -71,7 +77,7 @@ export abstract class ImageStorage {
    */
   abstract openBytes(id: string, range?: ByteRange): Promise<Readable | undefined>;
 
-  /** `false` when there was nothing to delete. */
+  /** Deletes the image and every variant of it. `false` when there was nothing to delete. */
   abstract delete(id: string): Promise<boolean>;
 
   /** Images in ascending id order, which for time-ordered ids is upload order. */
@@ -97,4 +103,21 @@ export abstract class ImageStorage {
 
   /** Removes what interrupted writes left (unacknowledged images, staging) and expired keys, a bounded batch. */
   abstract sweep(): Promise<SweepReport>;
+
+  /**
+   * Stores a representation derived from image `imageId` (a sized copy), named `record.name` within it; written
+   * all-or-nothing like `put`, replacing one of the same name. `false`, with nothing left behind, when the image
+   * does not exist, including when it is deleted while the variant is being written: no variant outlives its
+   * image. Listing never returns variants.
+   */
+  abstract putVariant(imageId: string, record: VariantRecord, body: Readable): Promise<boolean>;
+
+  /** A variant's metadata; `undefined` when it (or its image) does not exist. */
+  abstract headVariant(imageId: string, name: string): Promise<VariantRecord | undefined>;
+
+  /** A variant's metadata and bytes in one call; `undefined` when it does not exist. */
+  abstract openVariant(imageId: string, name: string): Promise<OpenedVariant | undefined>;
+
+  /** The bytes (or `range` of them) of a variant whose metadata the caller already read. */
+  abstract openVariantBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined>;
 }

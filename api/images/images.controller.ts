@@ -15,6 +15,7 @@ import {
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { basePathOf } from '../common/base-path';
+import { AppConfig } from '../config/app-config';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
 import { conditionsOf, respondWithDelivery } from './content-response';
@@ -22,8 +23,17 @@ import { ContentDelivery } from './delivery/content-delivery';
 import { parseIdempotencyKey } from './idempotency-key';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
-import { DeleteImageDocs, GetImageContentDocs, GetImageDocs, ListImagesDocs, UploadImageDocs } from './images.openapi';
+import {
+  DeleteImageDocs,
+  GetImageContentDocs,
+  GetImageDocs,
+  GetImageVariantDocs,
+  ListImagesDocs,
+  UploadImageDocs,
+} from './images.openapi';
 import { ImagesService } from './images.service';
+import { VariantQueryDto } from './dto/variant-query.dto';
+import { ImageVariantsService } from './variants/image-variants.service';
 
 @ApiTags('images')
 @Controller('images')
@@ -32,7 +42,9 @@ export class ImagesController {
 
   constructor(
     private readonly images: ImagesService,
+    private readonly variants: ImageVariantsService,
     private readonly delivery: ContentDelivery,
+    private readonly config: AppConfig,
   ) {}
 
   @Post()
@@ -46,7 +58,7 @@ export class ImagesController {
   ): Promise<ImageDto> {
     const key = parseIdempotencyKey(req.headers['idempotency-key']);
     const { record, replayed } = await this.images.uploadOnce(file.buffer, file.originalname, key);
-    const dto = ImageDto.from(record, basePathOf(req));
+    const dto = ImageDto.from(record, basePathOf(req), this.config.variantPresets);
     res.location(dto.links.self);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return dto;
@@ -57,19 +69,41 @@ export class ImagesController {
   async list(@Query() query: ListImagesQueryDto, @Req() req: Request): Promise<ImagePageDto> {
     const page = await this.images.list(query.limit, query.cursor);
     const basePath = basePathOf(req);
-    return { items: page.items.map((record) => ImageDto.from(record, basePath)), nextCursor: page.nextCursor };
+    const presets = this.config.variantPresets;
+    return {
+      items: page.items.map((record) => ImageDto.from(record, basePath, presets)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Get(':id')
   @GetImageDocs()
   async get(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<ImageDto> {
-    return ImageDto.from(await this.images.get(id), basePathOf(req));
+    return ImageDto.from(await this.images.get(id), basePathOf(req), this.config.variantPresets);
   }
 
   @Get(':id/content')
   @GetImageContentDocs()
   async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const delivery = await this.delivery.deliver(this.images.original(id), conditionsOf(req), () => !res.destroyed);
+    await respondWithDelivery(res, delivery, this.logger);
+  }
+
+  @Get(':id/variants/:preset')
+  @GetImageVariantDocs()
+  async variant(
+    @Param('id', ImageIdPipe) id: string,
+    @Param('preset') preset: string,
+    @Query() query: VariantQueryDto,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { source, negotiated } = await this.variants.variant(id, preset, {
+      format: query.format,
+      accept: req.get('accept'),
+    });
+    if (negotiated) res.vary('Accept');
+    const delivery = await this.delivery.deliver(source, conditionsOf(req), () => !res.destroyed);
     await respondWithDelivery(res, delivery, this.logger);
   }
 

@@ -12,12 +12,14 @@ import { ImagesService } from './images.service';
 import { createStorageBackend, STORAGE_BACKEND, type StorageBackend } from './storage/image-storage.factory';
 import { StorageInstrumentation } from './storage/storage-instrumentation';
 import { StorageSweeper } from './storage-sweeper';
+import { ImageVariantsService } from './variants/image-variants.service';
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
   controllers: [DirectUploadsController, ImagesController],
   providers: [
     ImagesService,
+    ImageVariantsService,
     ContentDelivery,
     DirectUploadsService,
     ImageProcessor,

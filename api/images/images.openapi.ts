@@ -241,3 +241,77 @@ export const DeleteImageDocs = () =>
     ApiResponse({ status: 204, description: 'Deleted.' }),
     ApiErrorResponses('INVALID_IMAGE_ID', 'IMAGE_NOT_FOUND', 'PRECONDITION_FAILED', 'STORAGE_UNAVAILABLE'),
   );
+
+export const GetImageVariantDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      operationId: 'getImageVariant',
+      summary: 'Download a sized copy of the image',
+      description:
+        'The image fitted inside the preset’s box (IMAGE_VARIANTS, e.g. thumb = 256 px on the longest side), never enlarged. Without `format`, the first of AVIF, WebP and the original’s family (JPEG for JPEG, PNG otherwise) that Accept allows, with `Vary: Accept`; animated images keep their animation as WebP, other formats take the first frame. Made on first request (under the same processing limits as uploads, so 503 SERVER_BUSY is possible), then stored and served like /content: its own ETag, HEAD, 304/412, a single Range (206/416), and a 307 to the store when too big to pass through.',
+    }),
+    IdParam(),
+    ApiParam({ name: 'preset', description: 'A preset name from IMAGE_VARIANTS.', example: 'thumb' }),
+    ApiHeader({ name: 'Accept', required: false, description: 'e.g. `image/avif,image/webp,*/*`; `q=0` excludes.' }),
+    ...CONDITIONAL_HEADERS,
+    ApiResponse({
+      status: 200,
+      description: 'The variant’s bytes.',
+      headers: { ...REPRESENTATION_HEADERS, ...BODY_HEADERS, Vary: VARY_ACCEPT },
+      content: variantBytes('The stored variant.'),
+    }),
+    ApiResponse({
+      status: 206,
+      description: 'The requested byte range of the variant.',
+      headers: {
+        ...REPRESENTATION_HEADERS,
+        ...BODY_HEADERS,
+        Vary: VARY_ACCEPT,
+        'Content-Range': header(
+          'The range served and the full size.',
+          'bytes 0-1023/8120',
+          '^bytes [0-9]+-[0-9]+/[0-9]+$',
+        ),
+      },
+      content: variantBytes('The bytes of the range.'),
+    }),
+    ApiResponse({
+      status: 304,
+      description: 'Not modified; no body.',
+      headers: { ...REPRESENTATION_HEADERS, Vary: VARY_ACCEPT },
+    }),
+    ApiResponse({
+      status: 307,
+      description: 'S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL.',
+      headers: {
+        Location: header('The presigned URL.', 'https://my-bucket.s3.eu-west-1.amazonaws.com/variants/…'),
+        'Cache-Control': header('The URL expires; never cache this answer.', 'private, no-store'),
+      },
+      content: {
+        'text/plain': { schema: { type: 'string', example: 'Temporary Redirect. Redirecting to https://…' } },
+        'text/html': { schema: { type: 'string' } },
+      },
+    }),
+    ApiErrorResponses(
+      'VALIDATION_FAILED',
+      'INVALID_IMAGE_ID',
+      'IMAGE_NOT_FOUND',
+      'VARIANT_NOT_FOUND',
+      'PRECONDITION_FAILED',
+      'RANGE_NOT_SATISFIABLE',
+      'IMAGE_TOO_COMPLEX',
+      'INVALID_IMAGE',
+      'STORAGE_UNAVAILABLE',
+      'SERVER_BUSY',
+    ),
+  );
+
+const VARY_ACCEPT = header('`Accept` when the format was negotiated (no `format` parameter).', 'Accept');
+
+const variantBytes = (description: string) =>
+  Object.fromEntries(
+    ['image/avif', 'image/webp', 'image/jpeg', 'image/png'].map((type) => [
+      type,
+      { schema: { type: 'string', format: 'binary', description } },
+    ]),
+  );

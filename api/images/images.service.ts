@@ -13,6 +13,7 @@ import {
   hasChangePreconditions,
   type RequestConditions,
 } from './delivery/request-conditions';
+import { imageNotFoundError } from './image-errors';
 import { ImageProcessor } from './image-processor';
 import { IMAGE_EXTENSIONS, type ImageRecord } from './image-record';
 import { ImageStorage, type ByteRange } from './image-storage';
@@ -25,6 +26,7 @@ export interface UploadOutcome {
   /** The answer of an earlier request with the same Idempotency-Key, not a new image. */
   readonly replayed: boolean;
 }
+import { ImageVariantsService } from './variants/image-variants.service';
 
 export interface ImageListing {
   readonly items: ImageRecord[];
@@ -38,6 +40,7 @@ export class ImagesService {
     private readonly processor: ImageProcessor,
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
+    private readonly variants: ImageVariantsService,
     @Inject(STORAGE_BACKEND) backend: StorageBackend,
   ) {
     this.contentLinks = backend.contentLinks;
@@ -47,7 +50,8 @@ export class ImagesService {
 
   /**
    * Validates and rewrites the bytes first; storage sees only an image that passed every check. What is stored
-   * stays within the limit of the path it came through, so it can be served back the same way.
+   * stays within the limit of the path it came through, so it can be served back the same way. The eager
+   * variants are made from the same bytes.
    */
   async upload(
     bytes: Buffer,
@@ -121,8 +125,12 @@ export class ImagesService {
       sha256: sha256(image.bytes),
       originalName: sanitizeOriginalName(clientFileName, this.config.MAX_ORIGINAL_NAME_LENGTH),
       createdAt: new Date().toISOString(),
+      placeholder: image.placeholder,
+      animated: image.animated,
     };
     await this.storage.put(record, Readable.from([image.bytes]));
+    // Before answering, so the gallery that shows this upload next finds its thumbnail ready.
+    await this.variants.makeEager(record, image.bytes);
     return record;
   }
 
@@ -156,7 +164,7 @@ export class ImagesService {
       },
       openBytes: (range?: ByteRange) => this.storage.openBytes(id, range),
       redirectFor: (representation) => this.contentLink(id, representation),
-      notFound: () => notFoundError(id),
+      notFound: () => imageNotFoundError(id),
     };
   }
 
@@ -195,8 +203,6 @@ const originalOf = (record: ImageRecord): Representation => ({
   fileName: `${record.id}.${IMAGE_EXTENSIONS[record.contentType]}`,
 });
 
-const notFoundError = (id: string) => new AppError('IMAGE_NOT_FOUND', `No image with id ${id}.`);
-
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const emptyFile = () => new AppError('EMPTY_FILE', 'The file part is empty.');
 const keyInUse = () =>
@@ -205,5 +211,5 @@ const keyInUse = () =>
   });
 
 function notFound(id: string): never {
-  throw notFoundError(id);
+  throw imageNotFoundError(id);
 }

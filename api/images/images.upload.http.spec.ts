@@ -51,6 +51,12 @@ describe('POST /images', () => {
       expect(response.body.links).toEqual({
         self: `/images/${response.body.id}`,
         content: `/images/${response.body.id}/content`,
+        variants: {
+          thumb: `/images/${response.body.id}/variants/thumb`,
+          small: `/images/${response.body.id}/variants/small`,
+          medium: `/images/${response.body.id}/variants/medium`,
+          large: `/images/${response.body.id}/variants/large`,
+        },
       });
       expect(response.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       const content = await request(t.server).get(`/images/${response.body.id}/content`).buffer(true).parse(binaryBody);
@@ -71,6 +77,13 @@ describe('POST /images', () => {
       sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       originalName: 'red.png',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      placeholder: expect.stringMatching(/^[A-Za-z0-9+/]{20,60}={0,2}$/),
+      variants: {
+        thumb: { width: 64, height: 48 },
+        small: { width: 64, height: 48 },
+        medium: { width: 64, height: 48 },
+        large: { width: 64, height: 48 },
+      },
       links: expect.any(Object),
     });
   });
@@ -292,7 +305,9 @@ describe('POST /images', () => {
       expect(files).toEqual(
         expect.arrayContaining([`${response.body.id}/content`, `${response.body.id}/metadata.json`]),
       );
-      expect(files.every((file) => /^[0-9a-f-]{36}\/(content|metadata\.json)$/.test(file))).toBe(true);
+      expect(
+        files.every((file) => /^[0-9a-f-]{36}\/(variants\/thumb\.avif\/)?(content|metadata\.json)$/.test(file)),
+      ).toBe(true);
       const content = await request(t.server).get(`/images/${response.body.id}/content`);
       expect(content.headers['content-disposition']).toMatch(
         new RegExp(`^inline; filename="?${response.body.id}\\.png"?$`),

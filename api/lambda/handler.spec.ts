@@ -100,12 +100,16 @@ describe('Lambda handler', () => {
     it('stores an upload byte for byte and answers 201 with stage-prefixed Location and links', async () => {
       const created = await upload('/dev/images', jpeg);
       expect(created.status, created.body.toString()).toBe(201);
-      const image = created.json<{ id: string; sha256: string; size: number; links: Record<string, string> }>();
+      const image = created.json<{ id: string; sha256: string; size: number; links: Record<string, unknown> }>();
       id = image.id;
       expect(image.sha256).toBe(sha256(jpeg));
       expect(image.size).toBe(jpeg.length);
       expect(created.header('location')).toBe(`/dev/images/${id}`);
-      expect(image.links).toEqual({ self: `/dev/images/${id}`, content: `/dev/images/${id}/content` });
+      expect(image.links).toEqual({
+        self: `/dev/images/${id}`,
+        content: `/dev/images/${id}/content`,
+        variants: expect.objectContaining({ thumb: `/dev/images/${id}/variants/thumb` }),
+      });
       expect(created.header('x-request-id')).toMatch(/\S/);
     });
 
@@ -189,6 +193,56 @@ describe('Lambda handler', () => {
 
     it('keeps %2F encoded: /images/a%2Fb/content is one (invalid) id, not another route', async () => {
       expectEnvelope(await invoke({ method: 'GET', path: '/dev/images/a%2Fb/content' }), 400, 'INVALID_IMAGE_ID');
+    });
+
+    it('serves a negotiated variant base64-encoded, with Vary: Accept, and links it under the stage', async () => {
+      const metadata = (await invoke({ method: 'GET', path: `/dev/images/${id}` })).json<{
+        links: { variants: Record<string, string> };
+        variants: Record<string, { width: number; height: number }>;
+      }>();
+      expect(metadata.links.variants).toEqual({
+        thumb: `/dev/images/${id}/variants/thumb`,
+        small: `/dev/images/${id}/variants/small`,
+        medium: `/dev/images/${id}/variants/medium`,
+        large: `/dev/images/${id}/variants/large`,
+      });
+      const variant = await invoke({
+        method: 'GET',
+        path: metadata.links.variants.thumb,
+        headers: { accept: 'image/avif,image/webp,*/*;q=0.8' },
+      });
+      expect(variant.status, variant.body.toString()).toBe(200);
+      expect((variant.result as { isBase64Encoded: boolean }).isBase64Encoded).toBe(true);
+      expect(variant.header('content-type')).toBe('image/avif');
+      expect(variant.header('vary')).toMatch(/\bAccept\b/);
+      expect(variant.header('etag')).toBe(`"${sha256(variant.body)}"`);
+      const { width, height } = await sharp(variant.body).metadata();
+      expect({ width, height }).toEqual(metadata.variants.thumb);
+    });
+
+    it('serves an explicit variant format from the query string, with 304 and 206 as on /content', async () => {
+      const path = `/dev/images/${id}/variants/small`;
+      const webp = await invoke({ method: 'GET', path, query: 'format=webp' });
+      expect(webp.status).toBe(200);
+      expect(webp.header('content-type')).toBe('image/webp');
+      expect(webp.header('vary') ?? '').not.toMatch(/\bAccept\b/);
+      const etag = webp.header('etag') ?? '';
+      const notModified = await invoke({
+        method: 'GET',
+        path,
+        query: 'format=webp',
+        headers: { 'if-none-match': etag },
+      });
+      expect(notModified.status).toBe(304);
+      const partial = await invoke({ method: 'GET', path, query: 'format=webp', headers: { range: 'bytes=0-11' } });
+      expect(partial.status).toBe(206);
+      expect(partial.body.equals(webp.body.subarray(0, 12))).toBe(true);
+      expectEnvelope(await invoke({ method: 'GET', path, query: 'format=tiff' }), 400, 'VALIDATION_FAILED');
+      expectEnvelope(
+        await invoke({ method: 'GET', path: `/dev/images/${id}/variants/poster` }),
+        404,
+        'VARIANT_NOT_FOUND',
+      );
     });
 
     it('deletes', async () => {

@@ -10,6 +10,7 @@ import { ObservabilityModule } from './observability.module';
 import { lambdaTelemetry } from './telemetry';
 import { TracedImageStorage, type SubsegmentTracer } from './traced-image-storage';
 import { instrumentS3Client, traceStorageCalls } from './tracing';
+import type { VariantRecord } from '../images/variants/variant-record';
 
 const record = { id: '01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f', size: 3 } as ImageRecord;
 
@@ -28,6 +29,10 @@ class FakeStorage extends ImageStorage {
   claimIdempotencyKey = vi.fn(async () => true);
   releaseIdempotencyKey = vi.fn(async () => undefined);
   sweep = vi.fn(async () => ({ abandonedUploads: 0, expiredKeys: 0 }));
+  putVariant = vi.fn(async () => true);
+  headVariant = vi.fn(async () => undefined);
+  openVariant = vi.fn(async () => undefined);
+  openVariantBytes = vi.fn(async () => undefined);
 }
 
 describe('observability outside Lambda', () => {
@@ -68,6 +73,11 @@ describe(TracedImageStorage.name, () => {
     expect(await traced.delete(record.id)).toBe(true);
     expect((await traced.list({ limit: 5 })).items).toEqual([record]);
     await expect(traced.checkReady()).rejects.toThrow('down');
+    const variant = { name: 'thumb.webp' } as VariantRecord;
+    expect(await traced.putVariant(record.id, variant, Readable.from([Buffer.from('v')]))).toBe(true);
+    expect(await traced.headVariant(record.id, 'thumb.webp')).toBeUndefined();
+    expect(await traced.openVariant(record.id, 'thumb.webp')).toBeUndefined();
+    expect(await traced.openVariantBytes(record.id, 'thumb.webp', { start: 0, end: 0 })).toBeUndefined();
     expect(names).toEqual([
       'storage.put',
       'storage.head',
@@ -76,7 +86,12 @@ describe(TracedImageStorage.name, () => {
       'storage.delete',
       'storage.list',
       'storage.checkReady',
+      'storage.putVariant',
+      'storage.headVariant',
+      'storage.openVariant',
+      'storage.openVariantBytes',
     ]);
     expect(inner.openBytes).toHaveBeenCalledWith(record.id, { start: 0, end: 1 });
+    expect(inner.openVariantBytes).toHaveBeenCalledWith(record.id, 'thumb.webp', { start: 0, end: 0 });
   });
 });

@@ -9,7 +9,9 @@ import {
   type OpenedImage,
   type StoredIdempotencyKey,
   type SweepReport,
+  type OpenedVariant,
 } from '../images/image-storage';
+import type { VariantRecord } from '../images/variants/variant-record';
 
 /** The one thing the decorator needs from a tracer: run `fn` inside a named subsegment. */
 export interface SubsegmentTracer {
@@ -77,5 +79,21 @@ export class TracedImageStorage extends ImageStorage {
 
   sweep(): Promise<SweepReport> {
     return this.tracer.trace('storage.sweep', () => this.inner.sweep());
+  }
+
+  putVariant(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
+    return this.tracer.trace('storage.putVariant', () => this.inner.putVariant(imageId, record, body));
+  }
+
+  headVariant(imageId: string, name: string): Promise<VariantRecord | undefined> {
+    return this.tracer.trace('storage.headVariant', () => this.inner.headVariant(imageId, name));
+  }
+
+  openVariant(imageId: string, name: string): Promise<OpenedVariant | undefined> {
+    return this.tracer.trace('storage.openVariant', () => this.inner.openVariant(imageId, name));
+  }
+
+  openVariantBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
+    return this.tracer.trace('storage.openVariantBytes', () => this.inner.openVariantBytes(imageId, name, range));
   }
 }

@@ -37,6 +37,19 @@ export const imageFixtures = {
       .jpeg({ quality })
       .toBuffer();
   },
+  /** A three-frame animated GIF, one colour per frame. */
+  animatedGif: async (width = 60, height = 40) => {
+    const frames = await Promise.all(
+      ['#ff0000', '#00ff00', '#0000ff'].map((background) =>
+        sharp({ create: { width, height, channels: 3, background } })
+          .png()
+          .toBuffer(),
+      ),
+    );
+    return sharp(frames, { join: { animated: true } })
+      .gif()
+      .toBuffer();
+  },
   /** A 40×20 photo carrying GPS coordinates and EXIF orientation 6 (displayed rotated 90°, so 20×40). */
   jpegWithGpsAndOrientation: () =>
     sharp({ create: { width: 40, height: 20, channels: 3, background: '#808080' } })

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { v7 as uuidv7 } from 'uuid';
 import type { ImageRecord } from '../images/image-record';
+import type { VariantRecord } from '../images/variants/variant-record';
 
 /** Records and bodies for storage tests; bytes need not be real images, adapters never look inside. */
 export function sampleImage(overrides: Partial<ImageRecord> & { size?: number } = {}): {
@@ -15,6 +16,27 @@ export function sampleImage(overrides: Partial<ImageRecord> & { size?: number } 
     width: 640,
     height: 480,
     originalName: 'holiday photo.png',
+    createdAt: new Date().toISOString(),
+    placeholder: 'mxgKFYJ4eHiPeHdwd4eId3h3hwAAAAAA',
+    animated: false,
+    ...overrides,
+    size: bytes.length,
+    sha256: sha256(bytes),
+  };
+  return { record, bytes };
+}
+
+/** A stored variant's record and bytes (`name` as in `variantName`). */
+export function sampleVariant(
+  name: string,
+  overrides: Partial<VariantRecord> & { size?: number } = {},
+): { record: VariantRecord; bytes: Buffer } {
+  const bytes = randomBytes(overrides.size ?? 1024);
+  const record: VariantRecord = {
+    name,
+    contentType: 'image/webp',
+    width: 256,
+    height: 192,
     createdAt: new Date().toISOString(),
     ...overrides,
     size: bytes.length,

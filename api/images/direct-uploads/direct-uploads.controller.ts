@@ -2,6 +2,7 @@ import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { basePathOf } from '../../common/base-path';
+import { AppConfig } from '../../config/app-config';
 import { ImageDto } from '../dto/image.dto';
 import { DirectUploadDto } from './direct-upload.dto';
 import { CompleteDirectUploadDocs, StartDirectUploadDocs } from './direct-uploads.openapi';
@@ -11,7 +12,10 @@ import { UploadIdPipe } from './upload-id.pipe';
 @ApiTags('direct uploads')
 @Controller('images/uploads')
 export class DirectUploadsController {
-  constructor(private readonly uploads: DirectUploadsService) {}
+  constructor(
+    private readonly uploads: DirectUploadsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -29,7 +33,7 @@ export class DirectUploadsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
-    const dto = ImageDto.from(await this.uploads.complete(uploadId), basePathOf(req));
+    const dto = ImageDto.from(await this.uploads.complete(uploadId), basePathOf(req), this.config.variantPresets);
     res.location(dto.links.self);
     return dto;
   }

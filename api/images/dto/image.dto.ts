@@ -1,5 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { VariantPreset } from '../../config/variant-presets';
 import { ALLOWED_IMAGE_TYPES, type AllowedImageType, type ImageRecord } from '../image-record';
+import { fittedSize } from '../variants/fitted-size';
+
+const EXAMPLE_SELF = '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f';
 
 export class ImageLinksDto {
   @ApiProperty({ example: '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f' })
@@ -7,6 +11,28 @@ export class ImageLinksDto {
 
   @ApiProperty({ example: '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content' })
   readonly content!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      'Preset name → URL of that sized copy (IMAGE_VARIANTS). The format follows Accept unless `?format=` is added.',
+    example: {
+      thumb: `${EXAMPLE_SELF}/variants/thumb`,
+      small: `${EXAMPLE_SELF}/variants/small`,
+      medium: `${EXAMPLE_SELF}/variants/medium`,
+      large: `${EXAMPLE_SELF}/variants/large`,
+    },
+  })
+  readonly variants!: Record<string, string>;
+}
+
+export class VariantSizeDto {
+  @ApiProperty({ example: 256 })
+  readonly width!: number;
+
+  @ApiProperty({ example: 192 })
+  readonly height!: number;
 }
 
 export class ImageDto {
@@ -42,10 +68,37 @@ export class ImageDto {
   @ApiProperty({ example: '2026-11-28T09:30:00.000Z', format: 'date-time' })
   readonly createdAt!: string;
 
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '1QcSHQRnh493V4dIh4eXh1h4kJUI',
+    description:
+      'A ThumbHash (base64) of the image: decode it (the `thumbhash` package, thumbHashToDataURL) into a blurred preview to show before the image loads. Null for images stored before placeholders existed.',
+  })
+  readonly placeholder!: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      properties: { width: { type: 'integer' }, height: { type: 'integer' } },
+      required: ['width', 'height'],
+    },
+    description:
+      'Preset name → the pixel size of that variant of this image (fitted inside the preset, never enlarged), for `srcset` width descriptors and layout.',
+    example: {
+      thumb: { width: 256, height: 192 },
+      small: { width: 640, height: 480 },
+      medium: { width: 1280, height: 960 },
+      large: { width: 1600, height: 1200 },
+    },
+  })
+  readonly variants!: Record<string, VariantSizeDto>;
+
   @ApiProperty({ type: ImageLinksDto })
   readonly links!: ImageLinksDto;
 
-  static from(record: ImageRecord, basePath: string): ImageDto {
+  static from(record: ImageRecord, basePath: string, presets: readonly VariantPreset[]): ImageDto {
     const self = `${basePath}/images/${record.id}`;
     return {
       id: record.id,
@@ -56,7 +109,15 @@ export class ImageDto {
       sha256: record.sha256,
       originalName: record.originalName,
       createdAt: record.createdAt,
-      links: { self, content: `${self}/content` },
+      placeholder: record.placeholder ?? null,
+      variants: Object.fromEntries(
+        presets.map(({ name, size }) => [name, fittedSize(record.width, record.height, size)]),
+      ),
+      links: {
+        self,
+        content: `${self}/content`,
+        variants: Object.fromEntries(presets.map(({ name }) => [name, `${self}/variants/${name}`])),
+      },
     };
   }
 }

@@ -1,14 +1,20 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskImageStorage } from './disk.image-storage';
 import { isDiskUnavailable, onDisk } from './disk-errors';
 import { mountTmpfs, type Tmpfs } from '../../test/tmpfs';
-import { chunked, describeImageStorageContract, failingMidway, sampleImage } from './image-storage.contract';
+import {
+  chunked,
+  describeImageStorageContract,
+  failingMidway,
+  sampleImage,
+  sampleVariant,
+} from './image-storage.contract';
 import { StorageUnavailableError } from '../image-storage.errors';
 
 const run = promisify(execFile);
@@ -18,7 +24,15 @@ const visible = async (root: string) => (await readdir(root)).filter((name) => !
 
 describeImageStorageContract(DiskImageStorage.name, async () => {
   const root = await tempRoot();
-  return { storage: new DiskImageStorage(root), cleanup: () => rm(root, { recursive: true, force: true }) };
+  return {
+    storage: new DiskImageStorage(root),
+    storedObjects: async () =>
+      (await readdir(root, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+        .sort(),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
 });
 
 describe(`${DiskImageStorage.name} on disk`, () => {
@@ -55,6 +69,18 @@ describe(`${DiskImageStorage.name} on disk`, () => {
 
     expect((await storage.list({ limit: 5 })).items).toEqual([record]);
     expect(await visible(root)).toEqual([record.id]);
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('keeps an image’s variants inside its directory, each as bytes and metadata', async () => {
+    const root = await tempRoot();
+    const storage = new DiskImageStorage(root);
+    const { record, bytes } = sampleImage();
+    await storage.put(record, chunked(bytes));
+    const variant = sampleVariant('thumb.webp');
+    await storage.putVariant(record.id, variant.record, chunked(variant.bytes));
+    expect(await readdir(join(root, record.id, 'variants', 'thumb.webp'))).toEqual(['content', 'metadata.json']);
+    expect(await readdir(join(root, '.tmp'))).toEqual([]);
     await rm(root, { recursive: true, force: true });
   });
 

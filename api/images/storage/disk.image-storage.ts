@@ -12,6 +12,7 @@ import {
   type ImagePage,
   type ListImagesQuery,
   type OpenedImage,
+  type OpenedVariant,
   type StoredIdempotencyKey,
   type SweepReport,
 } from '../image-storage';
@@ -19,6 +20,8 @@ import { onDisk } from './disk-errors';
 import { ensureDirectory, syncDirectory } from './disk-directories';
 import { DiskIdempotencyKeys } from './disk-idempotency-keys';
 import { DiskStaging } from './disk-staging';
+import { DiskVariants } from './disk-variants';
+import type { VariantRecord } from '../variants/variant-record';
 import { SortedIds } from './sorted-ids';
 
 const CONTENT_FILE = 'content';
@@ -57,6 +60,7 @@ export class DiskImageStorage extends ImageStorage {
   private readonly staging: DiskStaging;
   private readonly keysDir: string;
   private readonly keys: DiskIdempotencyKeys;
+  private readonly variants: DiskVariants;
   private readonly metadataReads = pLimit(METADATA_READS_IN_PARALLEL);
   private readonly index = new SortedIds();
   private indexedMtimeNs?: bigint;
@@ -72,6 +76,11 @@ export class DiskImageStorage extends ImageStorage {
       stagingPath: () => this.staging.stagingPath(),
       headImage: (id) => this.head(id),
       limitReads: (read) => this.metadataReads(read),
+    });
+    this.variants = new DiskVariants({
+      pathOf: (id) => this.pathOf(id),
+      stagingPath: () => this.staging.stagingPath(),
+      prepare: () => this.prepare(),
     });
   }
 
@@ -180,6 +189,22 @@ export class DiskImageStorage extends ImageStorage {
       await rename(probe, `${probe}.renamed`);
       await unlink(`${probe}.renamed`);
     });
+  }
+
+  putVariant(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
+    return this.variants.put(imageId, record, body);
+  }
+
+  headVariant(imageId: string, name: string): Promise<VariantRecord | undefined> {
+    return this.variants.head(imageId, name);
+  }
+
+  openVariant(imageId: string, name: string): Promise<OpenedVariant | undefined> {
+    return this.variants.open(imageId, name);
+  }
+
+  openVariantBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
+    return this.variants.openBytes(imageId, name, range);
   }
 
   async findIdempotencyKey(keyHash: string): Promise<StoredIdempotencyKey | undefined> {

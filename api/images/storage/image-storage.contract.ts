@@ -1,13 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chunked, failingMidway, readAll, sampleImage, sha256 } from '../../test/storage-fixtures';
+import { chunked, failingMidway, readAll, sampleImage, sampleVariant, sha256 } from '../../test/storage-fixtures';
 import type { ImageRecord } from '../image-record';
 import type { IdempotencyRecord, ImageStorage } from '../image-storage';
 
-export { chunked, failingMidway, readAll, sampleImage, sha256 };
+export { chunked, failingMidway, readAll, sampleImage, sampleVariant, sha256 };
 
 export interface ImageStorageUnderTest {
   readonly storage: ImageStorage;
+  /** Every file or object the adapter holds, seen behind its back: "nothing left" means this is empty. */
+  storedObjects(): Promise<string[]>;
   cleanup(): Promise<void>;
 }
 
@@ -231,6 +233,128 @@ export function describeImageStorageContract(name: string, factory: () => Promis
         expect(await storage.findIdempotencyKey(hash)).toBeDefined();
       });
     });
+
+    describe('variants', () => {
+      it('stores a named variant beside its image and returns its record and bytes', async () => {
+        const { record } = await storedImage();
+        const thumb = sampleVariant('thumb.webp', { size: 40_000 });
+
+        expect(await storage.putVariant(record.id, thumb.record, chunked(thumb.bytes))).toBe(true);
+
+        expect(await storage.headVariant(record.id, 'thumb.webp')).toEqual(thumb.record);
+        const opened = await storage.openVariant(record.id, 'thumb.webp');
+        expect(opened?.record).toEqual(thumb.record);
+        expect(sha256(await readAll(opened!.body))).toBe(thumb.record.sha256);
+        const slice = await readAll((await storage.openVariantBytes(record.id, 'thumb.webp', { start: 5, end: 9 }))!);
+        expect(slice).toEqual(thumb.bytes.subarray(5, 10));
+        // The original is untouched.
+        expect(await storage.head(record.id)).toEqual(record);
+      });
+
+      it('keeps variants apart by name and by image', async () => {
+        const a = await storedImage();
+        const b = await storedImage();
+        const webp = sampleVariant('thumb.webp');
+        const avif = sampleVariant('thumb.avif', { contentType: 'image/avif' });
+        await storage.putVariant(a.record.id, webp.record, chunked(webp.bytes));
+        await storage.putVariant(a.record.id, avif.record, chunked(avif.bytes));
+
+        expect(await storage.headVariant(a.record.id, 'thumb.webp')).toEqual(webp.record);
+        expect(await storage.headVariant(a.record.id, 'thumb.avif')).toEqual(avif.record);
+        expect(await storage.headVariant(a.record.id, 'small.webp')).toBeUndefined();
+        expect(await storage.headVariant(b.record.id, 'thumb.webp')).toBeUndefined();
+        expect(await storage.openVariant(b.record.id, 'thumb.webp')).toBeUndefined();
+        expect(await storage.openVariantBytes(b.record.id, 'thumb.webp')).toBeUndefined();
+      });
+
+      it('never lists a variant', async () => {
+        const { record } = await storedImage();
+        for (const name of ['thumb.webp', 'thumb.avif', 'large.png']) {
+          const variant = sampleVariant(name);
+          await storage.putVariant(record.id, variant.record, chunked(variant.bytes));
+        }
+
+        expect(await storage.list({ limit: 10 })).toEqual({ items: [record] });
+      });
+
+      it('replaces a variant of the same name, leaving one copy', async () => {
+        const { record } = await storedImage();
+        const first = sampleVariant('thumb.webp');
+        const second = sampleVariant('thumb.webp');
+        await storage.putVariant(record.id, first.record, chunked(first.bytes));
+        const before = await subject.storedObjects();
+
+        await storage.putVariant(record.id, second.record, chunked(second.bytes));
+
+        expect(await subject.storedObjects()).toEqual(before);
+        const stored = await storage.openVariant(record.id, 'thumb.webp');
+        const bytes = await readAll(stored!.body);
+        // Whichever copy stands, its record and bytes belong together.
+        expect(sha256(bytes)).toBe(stored!.record.sha256);
+        expect([first.record.sha256, second.record.sha256]).toContain(stored!.record.sha256);
+      });
+
+      it('deletes every variant with its image, leaving nothing at all', async () => {
+        const { record, bytes } = await storedImage();
+        for (const name of ['thumb.webp', 'thumb.avif', 'small.jpg']) {
+          const variant = sampleVariant(name);
+          await storage.putVariant(record.id, variant.record, chunked(variant.bytes));
+        }
+
+        expect(await storage.delete(record.id)).toBe(true);
+
+        expect(await storage.headVariant(record.id, 'thumb.webp')).toBeUndefined();
+        expect(await storage.openVariant(record.id, 'thumb.avif')).toBeUndefined();
+        expect(await subject.storedObjects()).toEqual([]);
+        // Storing the image again brings back none of them.
+        await storage.put(record, chunked(bytes));
+        expect(await storage.headVariant(record.id, 'thumb.webp')).toBeUndefined();
+      });
+
+      it('refuses a variant of an image that does not exist, or no longer does, and stores nothing', async () => {
+        const variant = sampleVariant('thumb.webp');
+        expect(await storage.putVariant(uuidv7(), variant.record, chunked(variant.bytes))).toBe(false);
+
+        const { record } = await storedImage();
+        await storage.delete(record.id);
+        expect(await storage.putVariant(record.id, variant.record, chunked(variant.bytes))).toBe(false);
+
+        expect(await storage.headVariant(record.id, 'thumb.webp')).toBeUndefined();
+        expect(await subject.storedObjects()).toEqual([]);
+      });
+
+      it('leaves no variant when its body fails midway', async () => {
+        const { record } = await storedImage();
+        const variant = sampleVariant('thumb.webp', { size: 200_000 });
+        const before = await subject.storedObjects();
+
+        await expect(
+          storage.putVariant(record.id, variant.record, failingMidway(variant.bytes, new Error('encoder died'))),
+        ).rejects.toThrow();
+
+        expect(await storage.headVariant(record.id, 'thumb.webp')).toBeUndefined();
+        expect(await subject.storedObjects()).toEqual(before);
+      });
+
+      it('refuses names that are not a preset and a known extension', async () => {
+        const { record } = await storedImage();
+        for (const name of ['../metadata.json', 'thumb', 'thumb.exe', 'Thumb.webp', `${'a'.repeat(33)}.png`]) {
+          expect(await storage.headVariant(record.id, name), name).toBeUndefined();
+          expect(await storage.openVariant(record.id, name), name).toBeUndefined();
+          const variant = sampleVariant('thumb.webp');
+          await expect(
+            storage.putVariant(record.id, { ...variant.record, name }, chunked(variant.bytes)),
+          ).rejects.toThrow('not a variant address');
+        }
+        expect(await storage.headVariant('not-an-id', 'thumb.webp')).toBeUndefined();
+      });
+    });
+
+    async function storedImage() {
+      const sample = sampleImage();
+      await storage.put(sample.record, chunked(sample.bytes));
+      return sample;
+    }
   });
 }
 

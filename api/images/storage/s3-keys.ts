@@ -10,3 +10,7 @@ export const PENDING_PREFIX = 'pending/';
 export const DELETING_PREFIX = 'deleting/';
 /** `idempotency-keys/<sha256>/<generation>`: each generation is created at most once. */
 export const KEYS_PREFIX = 'idempotency-keys/';
+/** `variants/<image id>/<name>`: sized copies; outside `images/`, so listing never sees one. */
+export const VARIANTS_PREFIX = 'variants/';
+
+export const variantKey = (imageId: string, name: string) => `${VARIANTS_PREFIX}${imageId}/${name}`;

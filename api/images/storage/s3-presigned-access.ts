@@ -9,7 +9,7 @@ import {
   type PresignedPost,
   type PresignOptions,
 } from '../direct-uploads/direct-upload-store';
-import { IMAGES_PREFIX, INCOMING_PREFIX } from './s3-keys';
+import { IMAGES_PREFIX, INCOMING_PREFIX, variantKey } from './s3-keys';
 import type { S3Bucket } from './s3-bucket';
 
 /**
@@ -37,13 +37,22 @@ export class S3PresignedAccess implements DirectUploadStore, ContentLinkSigner {
     return { url: post.url, fields: post.fields };
   }
 
-  async signContentLink(id: string, options: ContentLinkOptions): Promise<string> {
+  signContentLink(id: string, options: ContentLinkOptions): Promise<string> {
+    return this.signGetLink(IMAGES_PREFIX + id, options);
+  }
+
+  /** A short-lived URL for a variant too big to pass through the service, as `signContentLink` for originals. */
+  signVariantLink(imageId: string, name: string, options: ContentLinkOptions): Promise<string> {
+    return this.signGetLink(variantKey(imageId, name), options);
+  }
+
+  private async signGetLink(key: string, options: ContentLinkOptions): Promise<string> {
     // Signing is local (no request), so there is nothing to time out or retry.
     return getSignedUrl(
       this.bucket.client,
       new GetObjectCommand({
         Bucket: this.bucket.name,
-        Key: IMAGES_PREFIX + id,
+        Key: key,
         ResponseContentType: options.contentType,
         ResponseContentDisposition: options.contentDisposition,
         ResponseCacheControl: options.cacheControl,

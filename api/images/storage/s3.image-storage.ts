@@ -9,6 +9,7 @@ import {
   type ImagePage,
   type ListImagesQuery,
   type OpenedImage,
+  type OpenedVariant,
   type StoredIdempotencyKey,
   type SweepReport,
 } from '../image-storage';
@@ -19,6 +20,8 @@ import { S3IdempotencyKeys } from './s3-idempotency-keys';
 import { DELETING_PREFIX, IMAGES_PREFIX, PENDING_PREFIX } from './s3-keys';
 import { fromObjectMetadata, toObjectMetadata } from './s3-object-metadata';
 import { S3PresignedAccess } from './s3-presigned-access';
+import { openedWith, S3Variants } from './s3-variants';
+import type { VariantRecord } from '../variants/variant-record';
 
 export interface S3ImageStorageOptions extends S3BucketOptions {
   /** How long an idempotency key lives; the sweep removes older ones. */
@@ -46,6 +49,7 @@ const HEADS_IN_PARALLEL = 16;
 export class S3ImageStorage extends ImageStorage {
   private readonly bucket: S3Bucket;
   private readonly keys: S3IdempotencyKeys;
+  private readonly variants: S3Variants;
   /** Direct uploads and content links, on the same client. */
   readonly presigned: S3PresignedAccess;
   readonly maxPutMs: number;
@@ -57,6 +61,7 @@ export class S3ImageStorage extends ImageStorage {
     this.keys = new S3IdempotencyKeys(this.bucket, options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS, (id) =>
       this.head(id),
     );
+    this.variants = new S3Variants(this.bucket, (id) => this.head(id));
     // Marker, image, then marker removal or rollback: three calls, each under the deadline.
     this.maxPutMs = 3 * this.bucket.deadlineMs + 1000;
   }
@@ -135,15 +140,7 @@ export class S3ImageStorage extends ImageStorage {
   }
 
   async open(id: string): Promise<OpenedImage | undefined> {
-    const output = await this.getObject(id);
-    if (!output?.Body) return undefined;
-    const body = output.Body as Readable;
-    const record = fromObjectMetadata(id, output);
-    if (!record) {
-      body.destroy();
-      return undefined;
-    }
-    return { record, body };
+    return openedWith(await this.getObject(id), (output) => fromObjectMetadata(id, output));
   }
 
   async openBytes(id: string, range?: ByteRange): Promise<Readable | undefined> {
@@ -171,6 +168,8 @@ export class S3ImageStorage extends ImageStorage {
     try {
       if (!(await this.head(id))) return false;
       await this.bucket.deleteKey(IMAGES_PREFIX + id, 'delete');
+      // After the original: a variant written meanwhile either sees the original gone or is listed here.
+      await this.variants.deleteAll(id);
       return true;
     } finally {
       await this.bucket.deleteKey(tombstone, 'delete').catch(() => undefined);
@@ -197,6 +196,22 @@ export class S3ImageStorage extends ImageStorage {
 
   async checkReady(): Promise<void> {
     await this.bucket.checkReady();
+  }
+
+  putVariant(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
+    return this.variants.put(imageId, record, body);
+  }
+
+  headVariant(imageId: string, name: string): Promise<VariantRecord | undefined> {
+    return this.variants.head(imageId, name);
+  }
+
+  openVariant(imageId: string, name: string): Promise<OpenedVariant | undefined> {
+    return this.variants.open(imageId, name);
+  }
+
+  openVariantBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
+    return this.variants.openBytes(imageId, name, range);
   }
 
   findIdempotencyKey(keyHash: string): Promise<StoredIdempotencyKey | undefined> {

@@ -118,6 +118,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/images/{id}/variants/{preset}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download a sized copy of the image
+     * @description The image fitted inside the preset’s box (IMAGE_VARIANTS, e.g. thumb = 256 px on the longest side), never enlarged. Without `format`, the first of AVIF, WebP and the original’s family (JPEG for JPEG, PNG otherwise) that Accept allows, with `Vary: Accept`; animated images keep their animation as WebP, other formats take the first frame. Made on first request (under the same processing limits as uploads, so 503 SERVER_BUSY is possible), then stored and served like /content: its own ETag, HEAD, 304/412, a single Range (206/416), and a 307 to the store when too big to pass through.
+     */
+    get: operations['getImageVariant'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Download a sized copy of the image (headers only)
+     * @description The headers getImageVariant would answer with, and no body.
+     */
+    head: operations['headImageVariant'];
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -179,6 +203,18 @@ export interface components {
       self: string;
       /** @example /images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content */
       content: string;
+      /**
+       * @description Preset name → URL of that sized copy (IMAGE_VARIANTS). The format follows Accept unless `?format=` is added.
+       * @example {
+       *       "thumb": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/thumb",
+       *       "small": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/small",
+       *       "medium": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/medium",
+       *       "large": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/large"
+       *     }
+       */
+      variants: {
+        [key: string]: string;
+      };
     };
     ImageDto: {
       /**
@@ -216,6 +252,38 @@ export interface components {
        * @example 2026-11-28T09:30:00.000Z
        */
       createdAt: string;
+      /**
+       * @description A ThumbHash (base64) of the image: decode it (the `thumbhash` package, thumbHashToDataURL) into a blurred preview to show before the image loads. Null for images stored before placeholders existed.
+       * @example 1QcSHQRnh493V4dIh4eXh1h4kJUI
+       */
+      placeholder: string | null;
+      /**
+       * @description Preset name → the pixel size of that variant of this image (fitted inside the preset, never enlarged), for `srcset` width descriptors and layout.
+       * @example {
+       *       "thumb": {
+       *         "width": 256,
+       *         "height": 192
+       *       },
+       *       "small": {
+       *         "width": 640,
+       *         "height": 480
+       *       },
+       *       "medium": {
+       *         "width": 1280,
+       *         "height": 960
+       *       },
+       *       "large": {
+       *         "width": 1600,
+       *         "height": 1200
+       *       }
+       *     }
+       */
+      variants: {
+        [key: string]: {
+          width: number;
+          height: number;
+        };
+      };
       links: components['schemas']['ImageLinksDto'];
     };
     ImagePageDto: {
@@ -248,6 +316,7 @@ export interface components {
         | 'INVALID_IDEMPOTENCY_KEY'
         | 'ROUTE_NOT_FOUND'
         | 'IMAGE_NOT_FOUND'
+        | 'VARIANT_NOT_FOUND'
         | 'UPLOAD_NOT_FOUND'
         | 'METHOD_NOT_ALLOWED'
         | 'REQUEST_TIMEOUT'
@@ -1471,6 +1540,442 @@ export interface operations {
         content?: never;
       };
       /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  getImageVariant: {
+    parameters: {
+      query?: {
+        /** @description Pick the format instead of negotiating it from Accept (the answer then has no `Vary: Accept`). */
+        format?: 'avif' | 'webp' | 'jpeg' | 'png';
+      };
+      header?: {
+        /** @description e.g. `image/avif,image/webp,*\/*`; `q=0` excludes. */
+        Accept?: string;
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+        /** @description A preset name from IMAGE_VARIANTS. */
+        preset: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The variant’s bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/avif': string;
+          'image/webp': string;
+          'image/jpeg': string;
+          'image/png': string;
+        };
+      };
+      /** @description The requested byte range of the variant. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary: string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/avif': string;
+          'image/webp': string;
+          'image/jpeg': string;
+          'image/png': string;
+        };
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+          'text/html': string;
+        };
+      };
+      /** @description `VALIDATION_FAILED`: A parameter is invalid, repeated or unknown. `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 400;
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED' | 'INVALID_IMAGE_ID';
+          };
+        };
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. `VARIANT_NOT_FOUND`: No such preset in IMAGE_VARIANTS. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 404;
+            /** @enum {string} */
+            code?: 'IMAGE_NOT_FOUND' | 'VARIANT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 412;
+            /** @enum {string} */
+            code?: 'PRECONDITION_FAILED';
+          };
+        };
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 416;
+            /** @enum {string} */
+            code?: 'RANGE_NOT_SATISFIABLE';
+          };
+        };
+      };
+      /** @description `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. */
+      422: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 422;
+            /** @enum {string} */
+            code?: 'IMAGE_TOO_COMPLEX' | 'INVALID_IMAGE';
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 500;
+            /** @enum {string} */
+            code?: 'INTERNAL_ERROR';
+          };
+        };
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 503;
+            /** @enum {string} */
+            code?: 'STORAGE_UNAVAILABLE' | 'SERVER_BUSY';
+          };
+        };
+      };
+    };
+  };
+  headImageVariant: {
+    parameters: {
+      query?: {
+        /** @description Pick the format instead of negotiating it from Accept (the answer then has no `Vary: Accept`). */
+        format?: 'avif' | 'webp' | 'jpeg' | 'png';
+      };
+      header?: {
+        /** @description e.g. `image/avif,image/webp,*\/*`; `q=0` excludes. */
+        Accept?: string;
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+        /** @description A preset name from IMAGE_VARIANTS. */
+        preset: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The variant’s bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The requested byte range of the variant. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary: string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: A parameter is invalid, repeated or unknown. `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. `VARIANT_NOT_FOUND`: No such preset in IMAGE_VARIANTS. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. */
+      422: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */

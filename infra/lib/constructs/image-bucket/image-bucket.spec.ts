@@ -102,6 +102,27 @@ describe(ImageBucket.name, () => {
     expect(bucket).toMatchObject({ DeletionPolicy: 'Delete' });
   });
 
+  it('lets the application write and delete variants under variants/ only, and gives them no lifecycle of their own', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: Match.arrayWith(['s3:DeleteObject*', 's3:PutObject']),
+            Resource: Match.arrayWith([
+              { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('Bucket'), 'Arn'] }, '/variants/*']] },
+            ]),
+          }),
+        ]),
+      },
+    });
+    const [bucket] = Object.values(
+      template.findResources('AWS::S3::Bucket', { Properties: { VersioningConfiguration: Match.anyValue() } }),
+    );
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as Array<{ Prefix?: string }>;
+    expect(rules.map((rule) => rule.Prefix).filter(Boolean)).toEqual(['incoming/', 'idempotency-keys/']);
+  });
+
   it('grants the application read, write, delete and list under its own prefixes only', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap(
@@ -110,7 +131,8 @@ describe(ImageBucket.name, () => {
     const resources = JSON.stringify(statements.map((s) => s.Resource));
     expect(resources).toContain('/images/*');
     expect(resources).toContain('/incoming/*');
-    for (const prefix of ['pending', 'deleting', 'idempotency-keys']) expect(resources).toContain(`/${prefix}/*`);
+    for (const prefix of ['pending', 'deleting', 'idempotency-keys', 'variants'])
+      expect(resources).toContain(`/${prefix}/*`);
     expect(resources).not.toMatch(/"\/\*"/);
     const actions = statements.flatMap((s) => s.Action);
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*', 's3:PutObject', 's3:DeleteObject*']));

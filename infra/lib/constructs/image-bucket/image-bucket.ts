@@ -7,17 +7,20 @@ import { removalPolicyOf } from '../../config/removal';
 import { requireInteger, requireOrigins } from '../../config/require';
 
 /**
- * Key prefixes the application uses (contract with api/images/storage/s3.image-storage.ts): stored images,
- * pending direct uploads, markers of writes not yet confirmed, delete tombstones, and idempotency keys.
+ * Key prefixes the application uses (contract with api/images/storage/s3-keys.ts): stored images, pending direct
+ * uploads, sized variants, markers of writes not yet confirmed, delete tombstones, and idempotency keys.
  */
 export const IMAGES_PREFIX = 'images/';
 export const INCOMING_PREFIX = 'incoming/';
+/** Sized copies of images (`variants/<id>/<preset>.<ext>`), removed by the API with their image. */
+export const VARIANTS_PREFIX = 'variants/';
 export const PENDING_PREFIX = 'pending/';
 export const DELETING_PREFIX = 'deleting/';
 export const IDEMPOTENCY_KEYS_PREFIX = 'idempotency-keys/';
 export const APPLICATION_PREFIXES = [
   IMAGES_PREFIX,
   INCOMING_PREFIX,
+  VARIANTS_PREFIX,
   PENDING_PREFIX,
   DELETING_PREFIX,
   IDEMPOTENCY_KEYS_PREFIX,
@@ -97,7 +100,8 @@ export class ImageBucket extends Construct {
 
   /**
    * What the application needs: read, write and delete objects under its own prefixes only. Listing is a
-   * bucket-level action, so it covers the whole bucket (no `s3:prefix` condition).
+   * bucket-level action, so it covers the whole bucket (no `s3:prefix` condition). Variants get no lifecycle rule
+   * of their own: like originals they live until the image is deleted, then expire as noncurrent versions.
    */
   grantApplicationAccess(grantee: iam.IGrantable): void {
     for (const prefix of APPLICATION_PREFIXES) {

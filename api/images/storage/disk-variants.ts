@@ -1,0 +1,107 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { IMAGE_ID_PATTERN } from '../image-record';
+import type { ByteRange, OpenedVariant } from '../image-storage';
+import { VARIANT_NAME_PATTERN, type VariantRecord } from '../variants/variant-record';
+import { syncDirectory } from './disk-directories';
+import { onDisk } from './disk-errors';
+
+const CONTENT_FILE = 'content';
+const METADATA_FILE = 'metadata.json';
+const VARIANTS_DIR = 'variants';
+
+export interface DiskVariantsDeps {
+  /** The image's directory. */
+  pathOf(imageId: string): string;
+  /** A fresh staging path. */
+  stagingPath(): string;
+  /** The layout exists (staging included). */
+  prepare(): Promise<void>;
+}
+
+/**
+ * Variants on disk: a directory like an image's (`content` + `metadata.json`) under `<image>/variants/<name>/`,
+ * staged and renamed into place. Deleting the image renames its whole directory away, variants included, and the
+ * rename into place needs that directory to be where it was: a variant lands inside the image before the delete
+ * moves it (and goes with it), or finds no directory and is dropped. No variant outlives its image.
+ */
+export class DiskVariants {
+  constructor(private readonly deps: DiskVariantsDeps) {}
+
+  async put(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
+    if (!isVariantAddress(imageId, record.name)) throw new Error(`not a variant address: ${imageId}/${record.name}`);
+    await this.deps.prepare();
+    const staging = this.deps.stagingPath();
+    try {
+      await onDisk('write', async () => {
+        await mkdir(staging);
+        await pipeline(body, createWriteStream(join(staging, CONTENT_FILE), { flags: 'wx', flush: true }));
+        await writeFile(join(staging, METADATA_FILE), JSON.stringify(record), { flag: 'wx', flush: true });
+      });
+      const variantsDir = join(this.deps.pathOf(imageId), VARIANTS_DIR);
+      // Not recursive: the directory of a deleted image must not be brought back to hold its variant.
+      await mkdir(variantsDir).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      });
+      await rename(staging, this.pathOf(imageId, record.name));
+      await syncDirectory(variantsDir).catch(() => undefined);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      // Another writer put the same variant first; same name, same bytes, so that copy stands.
+      if (['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) return true;
+      throw error;
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  async head(imageId: string, name: string): Promise<VariantRecord | undefined> {
+    if (!isVariantAddress(imageId, name)) return undefined;
+    return readJson<VariantRecord>(join(this.pathOf(imageId, name), METADATA_FILE));
+  }
+
+  async open(imageId: string, name: string): Promise<OpenedVariant | undefined> {
+    const record = await this.head(imageId, name);
+    if (!record) return undefined;
+    const body = await openFile(join(this.pathOf(imageId, name), CONTENT_FILE));
+    return body && { record, body };
+  }
+
+  async openBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
+    if (!isVariantAddress(imageId, name)) return undefined;
+    return openFile(join(this.pathOf(imageId, name), CONTENT_FILE), range);
+  }
+
+  private pathOf(imageId: string, name: string): string {
+    return join(this.deps.pathOf(imageId), VARIANTS_DIR, name);
+  }
+}
+
+const isVariantAddress = (imageId: string, name: string) =>
+  IMAGE_ID_PATTERN.test(imageId) && VARIANT_NAME_PATTERN.test(name);
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return await onDisk('read', async () => JSON.parse(await readFile(path, 'utf8')) as T);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The open handle keeps the bytes readable even if they are deleted while streaming; the stream closes it. */
+async function openFile(path: string, range?: ByteRange): Promise<Readable | undefined> {
+  try {
+    const handle = await onDisk('open', () => open(path, 'r'));
+    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}

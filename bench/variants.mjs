@@ -1,0 +1,320 @@
+#!/usr/bin/env node
+// npm run bench:variants: what variants cost and save, each figure beside its baseline from the same run.
+//   1. First-request `thumb` WebP generation from a 12 MP photo-like JPEG (~3 MB) through the API at concurrency 2,
+//      against a bare Node script doing the same sharp work on the same bytes at the same concurrency.
+//   2. A stored variant GET (wrk, 16 connections, loopback) against GET /content of an original of exactly the same
+//      bytes, and against a bare node:http server streaming the same file.
+//   3. The bytes a 20-item gallery page transfers with `thumb` WebP instead of the originals.
+// Medians over ROUNDS rounds (default 5); wrk runs WRK_SECONDS each (default 4). Loopback only, bounded in time.
+//   ROUNDS=7 WRK_SECONDS=5 npm run bench:variants
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const rounds = Math.max(3, Number(process.env.ROUNDS ?? 5));
+const wrkSeconds = Math.max(2, Number(process.env.WRK_SECONDS ?? 4));
+const IMAGES_PER_ROUND = 6;
+const CONCURRENCY = 2;
+const GOALS = { generation: 0.85, storedVsContent: 0.9 };
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const log = (message) => process.stderr.write(`[bench:variants] ${message}\n`);
+
+/** A deterministic photo-like picture: smooth colour fields plus sensor-like noise (xorshift32). */
+function photoLike(width, height, seed) {
+  const pixels = Buffer.alloc(width * height * 3);
+  let state = seed >>> 0 || 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const noise = (state & 31) - 16;
+      const i = (y * width + x) * 3;
+      const phase = seed % 97;
+      pixels[i] = clamp(128 + 90 * Math.sin(x / 170 + y / 260 + phase) + noise);
+      pixels[i + 1] = clamp(120 + 80 * Math.sin(y / 90 + phase) * Math.cos(x / 310) + noise);
+      pixels[i + 2] = clamp(100 + 60 * Math.cos((x + y) / 140 + phase) + noise);
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+const clamp = (value) => Math.max(0, Math.min(255, Math.round(value)));
+
+function freePort() {
+  return new Promise((resolvePort) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function ensureBuilt() {
+  const newest = (dir) =>
+    readdirSync(dir, { recursive: true })
+      .map((file) => join(dir, String(file)))
+      .filter((file) => file.endsWith('.ts') && !file.includes('.spec.'))
+      .reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
+  const built = join(root, 'dist', 'main.js');
+  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'api'))) return;
+  log('building dist/ (npm run build)');
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function startApi(storageDir) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PORT: String(port),
+      STORAGE_DIR: storageDir,
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+      NODE_ENV: 'production',
+      // Kept verbatim, so an original can be stored with exactly a variant's bytes (same size, same file type).
+      STRIP_METADATA: 'false',
+      IMAGE_VARIANTS_EAGER: 'none',
+      MAX_CONCURRENT_PROCESSING: String(CONCURRENCY),
+      PROCESSING_QUEUE_TIMEOUT_MS: '20000',
+    },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { base, stop: () => stop(child) };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stop(child);
+  throw new Error('the API did not start within 20 s');
+}
+
+function stop(child) {
+  return new Promise((resolveStop) => {
+    if (child.exitCode !== null) return resolveStop();
+    child.once('exit', () => resolveStop());
+    child.kill('SIGTERM');
+  });
+}
+
+async function upload(base, bytes, name) {
+  const form = new FormData();
+  form.append('file', new Blob([bytes]), name);
+  const response = await fetch(`${base}/images`, { method: 'POST', body: form });
+  if (response.status !== 201) throw new Error(`upload answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+async function bytesOf(url, headers = {}) {
+  const response = await fetch(url, { headers });
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+/** Runs `tasks` (functions) `concurrency` at a time; returns the elapsed seconds. */
+async function timed(tasks, concurrency) {
+  const queue = [...tasks];
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (queue.length) await queue.shift()();
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** The sharp work the service does for a thumb WebP, with nothing around it. */
+const bareThumb = async (input) => {
+  const { data } = await sharp(input, { limitInputPixels: 40_000_000 })
+    .resize(256, 256, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 80 })
+    .toBuffer({ resolveWithObject: true });
+  createHash('sha256').update(data).digest('hex');
+  return data;
+};
+
+function wrk(url, headers = {}) {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const out = execFileSync('wrk', ['-t2', '-c16', `-d${wrkSeconds}s`, '--latency', ...headerArgs, url], {
+    encoding: 'utf8',
+    timeout: (wrkSeconds + 20) * 1000,
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const toMs = (value, unit) => Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+  const latency = (pct) => {
+    const match = new RegExp(`\\s${pct}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    return match ? toMs(match[1], match[2]) : NaN;
+  };
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  if (!Number.isFinite(rps) || non2xx > 0) throw new Error(`wrk against ${url} failed:\n${out}`);
+  return { rps, p50: latency(50), p99: latency(99) };
+}
+
+/**
+ * node:http streaming one file with the same representation headers the API sends, in its own process like the
+ * API (wrk runs synchronously here, which would starve a server in this process).
+ */
+async function startBareFileServer(file, size) {
+  const port = await freePort();
+  const script = `
+    const http = require('node:http');
+    const { createReadStream } = require('node:fs');
+    http.createServer((req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'image/webp',
+        'Content-Length': '${size}',
+        ETag: '"bare"',
+        'Cache-Control': 'private, max-age=31536000, immutable',
+      });
+      createReadStream(${JSON.stringify(file)}).pipe(res);
+    }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready'));
+  `;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((ready, fail) => {
+    child.stdout.once('data', ready);
+    child.once('exit', () => fail(new Error('the bare server exited')));
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => stop(child) };
+}
+
+const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+async function main() {
+  ensureBuilt();
+  const storageDir = mkdtempSync(join(tmpdir(), 'imagestore-bench-variants-'));
+  const api = await startApi(storageDir);
+  try {
+    log('making a 12 MP photo-like JPEG');
+    const photo = await photoLike(4000, 3000, 0x9e3779b9);
+    log(`photo: ${(photo.length / 1e6).toFixed(2)} MB; ${rounds} rounds of ${IMAGES_PER_ROUND} first requests`);
+
+    // 1. First-request generation.
+    const apiRates = [];
+    const bareRates = [];
+    for (let round = 0; round < rounds; round++) {
+      const ids = [];
+      for (let i = 0; i < IMAGES_PER_ROUND; i++) ids.push((await upload(api.base, photo, 'photo.jpg')).id);
+      const stored = await bytesOf(`${api.base}/images/${ids[0]}/content`);
+      const apiSeconds = await timed(
+        ids.map((id) => () => bytesOf(`${api.base}/images/${id}/variants/thumb?format=webp`)),
+        CONCURRENCY,
+      );
+      // A fresh copy per image, as the API reads each from storage: libvips would otherwise answer repeats of one
+      // buffer from its operation cache.
+      const bareSeconds = await timed(
+        ids.map(() => () => bareThumb(Buffer.from(stored))),
+        CONCURRENCY,
+      );
+      apiRates.push(IMAGES_PER_ROUND / apiSeconds);
+      bareRates.push(IMAGES_PER_ROUND / bareSeconds);
+      for (const id of ids) await fetch(`${api.base}/images/${id}`, { method: 'DELETE' });
+    }
+
+    // 2. Stored variant GET against /content of an original with the very same bytes, and a bare server.
+    const source = await upload(api.base, photo, 'photo.jpg');
+    const variantUrl = `${api.base}/images/${source.id}/variants/thumb?format=webp`;
+    const variantBytes = await bytesOf(variantUrl);
+    const twin = await upload(api.base, variantBytes, 'twin.webp');
+    if (twin.size !== variantBytes.length) throw new Error('the twin original is not the variant’s bytes');
+    const contentUrl = `${api.base}/images/${twin.id}/content`;
+    const negotiatedUrl = `${api.base}/images/${source.id}/variants/thumb`;
+    const variantFile = join(storageDir, 'images', source.id, 'variants', 'thumb.webp', 'content');
+    const bare = await startBareFileServer(variantFile, variantBytes.length);
+    const targets = {
+      variant: [variantUrl, {}],
+      variantNegotiated: [negotiatedUrl, { Accept: 'image/webp' }],
+      content: [contentUrl, {}],
+      bare: [bare.url, {}],
+    };
+    const samples = Object.fromEntries(Object.keys(targets).map((key) => [key, []]));
+    log(`wrk: ${rounds} rounds × ${Object.keys(targets).length} targets × ${wrkSeconds} s`);
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const [key, [url, headers]] of Object.entries(targets)) samples[key].push(wrk(url, headers));
+      }
+    } finally {
+      await bare.stop();
+    }
+    const summary = Object.fromEntries(
+      Object.entries(samples).map(([key, list]) => [
+        key,
+        {
+          rps: median(list.map((s) => s.rps)),
+          p50: median(list.map((s) => s.p50)),
+          p99: median(list.map((s) => s.p99)),
+        },
+      ]),
+    );
+
+    // 3. A gallery page of 20 different photos (3 MP each): thumbs against originals.
+    log('gallery: 20 photos');
+    let originalBytes = 0;
+    let thumbBytes = 0;
+    for (let i = 0; i < 20; i++) {
+      const image = await upload(api.base, await photoLike(2000, 1500, 1000 + i), `gallery-${i}.jpg`);
+      originalBytes += image.size;
+      thumbBytes += (await bytesOf(`${api.base}/images/${image.id}/variants/thumb?format=webp`)).length;
+    }
+
+    const generation = { api: median(apiRates), bare: median(bareRates) };
+    const rows = [
+      ['1. first-request thumb WebP from 12 MP JPEG, concurrency 2', '', '', ''],
+      ['   through the API (images/s)', fmt(generation.api, 2), '', ''],
+      ['   bare sharp script (images/s)', fmt(generation.bare, 2), '', ''],
+      [`   ratio API / bare (goal ≥ ${GOALS.generation})`, fmt(generation.api / generation.bare, 2), '', ''],
+      [`2. GET ${variantBytes.length} bytes, wrk 16 connections`, 'req/s', 'p50 ms', 'p99 ms'],
+      ['   stored variant, ?format=webp', ...cells(summary.variant)],
+      ['   stored variant, negotiated (Accept)', ...cells(summary.variantNegotiated)],
+      ['   /content of an original, same bytes', ...cells(summary.content)],
+      ['   bare node:http streaming the file', ...cells(summary.bare)],
+      [
+        `   ratio variant / content (goal ≥ ${GOALS.storedVsContent})`,
+        fmt(summary.variant.rps / summary.content.rps, 2),
+        '',
+        '',
+      ],
+      ['   ratio negotiated / content', fmt(summary.variantNegotiated.rps / summary.content.rps, 2), '', ''],
+      ['   ratio variant / bare', fmt(summary.variant.rps / summary.bare.rps, 2), '', ''],
+      ['3. 20-item gallery page (3 MP photos)', 'bytes', '', ''],
+      ['   originals', String(originalBytes), '', ''],
+      ['   thumb WebP', String(thumbBytes), '', ''],
+      ['   ratio thumbs / originals', fmt(thumbBytes / originalBytes, 4), '', ''],
+    ];
+    const width = Math.max(...rows.map((row) => row[0].length));
+    console.log(`node ${process.version}, ${rounds} rounds (medians), wrk ${wrkSeconds} s per sample`);
+    for (const row of rows)
+      console.log(
+        `${row[0].padEnd(width)}  ${row
+          .slice(1)
+          .map((c) => c.padStart(9))
+          .join(' ')}`,
+      );
+  } finally {
+    await api.stop();
+    rmSync(storageDir, { recursive: true, force: true });
+  }
+}
+
+const cells = (s) => [fmt(s.rps, 0), fmt(s.p50, 2), fmt(s.p99, 2)];
+
+await main();
