@@ -9,6 +9,8 @@ import { requireInteger, requireOrigins } from '../../config/require';
 /** Key prefixes the application uses (contract with api/): stored images and pending direct uploads. */
 export const IMAGES_PREFIX = 'images/';
 export const INCOMING_PREFIX = 'incoming/';
+/** Stored variants (issue 13), `variants/<id>/<preset>.<format>`; the CDN serves them from here. */
+export const VARIANTS_PREFIX = 'variants/';
 
 export interface ImageBucketProps {
   readonly removal: StatefulRemoval;
