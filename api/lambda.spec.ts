@@ -105,7 +105,10 @@ describe('Lambda handler', () => {
       expect(image.sha256).toBe(sha256(jpeg));
       expect(image.size).toBe(jpeg.length);
       expect(created.header('location')).toBe(`/dev/images/${id}`);
-      expect(image.links).toEqual({ self: `/dev/images/${id}`, content: `/dev/images/${id}/content` });
+      expect(image.links).toEqual({
+        self: `/dev/images/${id}`,
+        content: expect.stringMatching(new RegExp(`^/dev/signed/images/${id}/content\\?expires=\\d+&signature=`)),
+      });
       expect(created.header('x-request-id')).toMatch(/\S/);
     });
 

@@ -36,6 +36,7 @@ describe('OpenAPI document and Swagger UI', () => {
       'GET /images 200,400,503',
       'GET /images/{id} 200,400,404,503',
       'GET /images/{id}/content 200,206,304,307,400,404,412,416,503',
+      'GET /signed/images/{id}/content 200,206,304,307,400,403,404,412,416,503',
       'POST /images 201,400,413,415,422,503',
       'POST /images/uploads 201,501,503',
       'POST /images/uploads/{uploadId}/complete 201,400,404,413,415,422,501,503',

@@ -4,6 +4,7 @@ import { ErrorEnvelopeDto } from './error-envelope.dto';
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (VALIDATION_FAILED, INVALID_IMAGE_ID, INVALID_CURSOR, MISSING_FILE, EMPTY_FILE, TOO_MANY_FILES, INVALID_MULTIPART).',
+  403: 'A signed link that is wrong, tampered with or for another image (INVALID_SIGNATURE), or expired (LINK_EXPIRED).',
   404: 'No such image or staged upload (IMAGE_NOT_FOUND, UPLOAD_NOT_FOUND).',
   405: 'Method not allowed on this path (METHOD_NOT_ALLOWED); see the Allow header.',
   412: 'The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match (PRECONDITION_FAILED).',

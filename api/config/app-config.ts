@@ -223,6 +223,30 @@ export class AppConfig {
   @Max(3600)
   readonly CONTENT_URL_EXPIRES_SECONDS: number = 300;
 
+  /** Lifetime of every content link the API returns (capability URLs that need no API key). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(604_800)
+  readonly CONTENT_LINK_TTL_SECONDS: number = 3600;
+
+  /** HMAC key of the links the app signs itself (no CDN); shared by every instance. Random when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  readonly CONTENT_LINK_SECRET?: string;
+
+  /** With a CDN: the SSM parameter holding its settings, and the secret holding the private signing key. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\/[\w./-]{1,1010}$/, { message: 'CDN_SETTINGS_PARAMETER must be an SSM parameter path' })
+  readonly CDN_SETTINGS_PARAMETER?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w/+=.@-]{1,512}$/, { message: 'CDN_SIGNING_KEY_SECRET must be a Secrets Manager secret name' })
+  readonly CDN_SIGNING_KEY_SECRET?: string;
+
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -235,9 +259,14 @@ export class AppConfig {
   get cursorSecret(): string {
     return this.CURSOR_SECRET ?? generatedCursorSecret;
   }
+
+  get contentLinkSecret(): string {
+    return this.CONTENT_LINK_SECRET ?? generatedContentLinkSecret;
+  }
 }
 
 const generatedCursorSecret = randomBytes(32).toString('base64url');
+const generatedContentLinkSecret = randomBytes(32).toString('base64url');
 
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
@@ -262,7 +291,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ([key, value]) =>
         value !== undefined &&
         value !== '' &&
-        known.concat('CURSOR_SECRET', 'LOG_FORMAT', 'S3_BUCKET', 'S3_ENDPOINT', 'NODE_ENV').includes(key),
+        known
+          .concat('CURSOR_SECRET', 'LOG_FORMAT', 'S3_BUCKET', 'S3_ENDPOINT', 'NODE_ENV')
+          .concat('CONTENT_LINK_SECRET', 'CDN_SETTINGS_PARAMETER', 'CDN_SIGNING_KEY_SECRET')
+          .includes(key),
     ),
   );
   const config = plainToInstance(AppConfig, relevant, { exposeDefaultValues: true });
@@ -273,6 +305,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('LIST_DEFAULT_LIMIT must not exceed LIST_MAX_LIMIT');
   if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS)
     problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
+  if ((config.CDN_SETTINGS_PARAMETER === undefined) !== (config.CDN_SIGNING_KEY_SECRET === undefined))
+    problems.push('CDN_SETTINGS_PARAMETER and CDN_SIGNING_KEY_SECRET are set together or not at all');
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

@@ -27,6 +27,7 @@ import {
 import type { Request, Response } from 'express';
 import { basePathOf } from '../common/base-path';
 import { ApiErrorResponses } from '../common/api-error-responses.decorator';
+import { ContentLinks } from '../links/content-links';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
 import { conditionsOf, respondWithDelivery } from './content-response';
@@ -45,6 +46,7 @@ export class ImagesController {
   constructor(
     private readonly images: ImagesService,
     private readonly delivery: ContentDelivery,
+    private readonly links: ContentLinks,
   ) {}
 
   @Post()
@@ -76,7 +78,7 @@ export class ImagesController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
     const record = await this.images.upload(file.buffer, file.originalname);
-    const dto = ImageDto.from(record, basePathOf(req));
+    const dto = ImageDto.from(record, basePathOf(req), this.links);
     res.location(dto.links.self);
     return dto;
   }
@@ -91,7 +93,10 @@ export class ImagesController {
   async list(@Query() query: ListImagesQueryDto, @Req() req: Request): Promise<ImagePageDto> {
     const page = await this.images.list(query.limit, query.cursor);
     const basePath = basePathOf(req);
-    return { items: page.items.map((record) => ImageDto.from(record, basePath)), nextCursor: page.nextCursor };
+    return {
+      items: page.items.map((record) => ImageDto.from(record, basePath, this.links)),
+      nextCursor: page.nextCursor,
+    };
   }
 
   @Get(':id')
@@ -100,7 +105,7 @@ export class ImagesController {
   @ApiOkResponse({ type: ImageDto })
   @ApiErrorResponses(400, 404, 503)
   async get(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<ImageDto> {
-    return ImageDto.from(await this.images.get(id), basePathOf(req));
+    return ImageDto.from(await this.images.get(id), basePathOf(req), this.links);
   }
 
   @Get(':id/content')

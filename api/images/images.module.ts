@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { LINK_PROVIDERS } from '../links/links.providers';
+import { SignedLinksController } from '../links/signed-links.controller';
 import { ContentLinkSigner } from './content-link-signer';
 import { CursorCodec } from './cursor.codec';
 import { ContentDelivery } from './delivery/content-delivery';
@@ -21,10 +23,11 @@ import {
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
-  controllers: [DirectUploadsController, ImagesController],
+  controllers: [DirectUploadsController, ImagesController, SignedLinksController],
   providers: [
     ImagesService,
     ContentDelivery,
+    ...LINK_PROVIDERS,
     DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,

@@ -4,6 +4,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 export abstract class AppMetrics {
   abstract imageStored(bytes: number): void;
   abstract uploadRefused(reason: string): void;
+  /** A delete whose CDN purge failed: the image stays cached until its links expire. */
+  abstract purgeFailed(): void;
 }
 
 /** Metric names fixed by the infra contract (dashboards and alarms read them). */
@@ -12,11 +14,13 @@ export const METRIC = {
   imagesUploaded: 'ImagesUploaded',
   bytesStored: 'BytesStored',
   uploadsRefused: 'UploadsRefused',
+  cdnPurgesFailed: 'CdnPurgesFailed',
 } as const;
 
 export class NoopAppMetrics extends AppMetrics {
   imageStored(): void {}
   uploadRefused(): void {}
+  purgeFailed(): void {}
 }
 
 /** CloudWatch EMF through Powertools; buffered metrics are flushed by the handler after each invocation. */
@@ -35,5 +39,9 @@ export class EmfAppMetrics extends AppMetrics {
     const single = this.metrics.singleMetric();
     single.addDimension('reason', reason);
     single.addMetric(METRIC.uploadsRefused, 'Count', 1);
+  }
+
+  purgeFailed(): void {
+    this.metrics.addMetric(METRIC.cdnPurgesFailed, 'Count', 1);
   }
 }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ApiErrorResponses } from '../../common/api-error-responses.decorator';
 import { basePathOf } from '../../common/base-path';
+import { ContentLinks } from '../../links/content-links';
 import { ImageDto } from '../dto/image.dto';
 import { DirectUploadDto } from './direct-upload.dto';
 import { DirectUploadsService } from './direct-uploads.service';
@@ -11,7 +12,10 @@ import { UploadIdPipe } from './upload-id.pipe';
 @ApiTags('direct uploads')
 @Controller('images/uploads')
 export class DirectUploadsController {
-  constructor(private readonly uploads: DirectUploadsService) {}
+  constructor(
+    private readonly uploads: DirectUploadsService,
+    private readonly links: ContentLinks,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -41,7 +45,7 @@ export class DirectUploadsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
-    const dto = ImageDto.from(await this.uploads.complete(uploadId), basePathOf(req));
+    const dto = ImageDto.from(await this.uploads.complete(uploadId), basePathOf(req), this.links);
     res.location(dto.links.self);
     return dto;
   }

@@ -1,11 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { ContentLinks } from '../../links/content-links';
 import { ALLOWED_IMAGE_TYPES, type AllowedImageType, type ImageRecord } from '../image-record';
 
 export class ImageLinksDto {
   @ApiProperty({ example: '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f' })
   readonly self!: string;
 
-  @ApiProperty({ example: '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content' })
+  @ApiProperty({
+    example: '/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content?expires=1767225600&signature=3q2-7w…',
+    description:
+      'Capability URL of the bytes: works without the API key (e.g. in <img src>), for this image only, for CONTENT_LINK_TTL_SECONDS. A CloudFront signed URL on stages with the CDN.',
+  })
   readonly content!: string;
 }
 
@@ -45,7 +50,7 @@ export class ImageDto {
   @ApiProperty({ type: ImageLinksDto })
   readonly links!: ImageLinksDto;
 
-  static from(record: ImageRecord, basePath: string): ImageDto {
+  static from(record: ImageRecord, basePath: string, links: ContentLinks): ImageDto {
     const self = `${basePath}/images/${record.id}`;
     return {
       id: record.id,
@@ -56,7 +61,7 @@ export class ImageDto {
       sha256: record.sha256,
       originalName: record.originalName,
       createdAt: record.createdAt,
-      links: { self, content: `${self}/content` },
+      links: { self, content: links.linkTo(record.id, { kind: 'original' }, basePath) },
     };
   }
 }
