@@ -22,7 +22,7 @@ export class AppSignedLinks extends ContentLinks {
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {
     super();
   }

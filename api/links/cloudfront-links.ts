@@ -39,7 +39,7 @@ export class CloudFrontLinks extends ContentLinks {
     private readonly privateKey: string,
     private readonly ttlSeconds: number,
     private readonly cloudfront: Pick<CloudFrontClient, 'send'>,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {
     super();
   }
