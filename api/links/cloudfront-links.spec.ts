@@ -99,4 +99,25 @@ describe(CloudFrontLinks.name, () => {
     expect(first!.InvalidationBatch!.CallerReference).not.toBe(second!.InvalidationBatch!.CallerReference);
     expect(purgePathOf(ID)).toBe(`/${ID}*`);
   });
+
+  it('refuses settings or a secret that cannot sign, naming the source and never the value', () => {
+    const source = {
+      settingsParameter: '/imagestore-dev/cdn/settings',
+      signingKeySecret: 'imagestore-dev/cdn/signing-key/k',
+    };
+    const make = (read: { settings?: string; privateKey?: string }) => () =>
+      CloudFrontLinks.from(source, read, 3600, client as never);
+    const good = JSON.stringify(settings);
+    expect(make({ settings: good, privateKey })).not.toThrow();
+    expect(make({ settings: '{"domainName":"d.cloudfront.net"}', privateKey })).toThrow(
+      /\/imagestore-dev\/cdn\/settings lacks/,
+    );
+    expect(make({ settings: 'not json', privateKey })).toThrow(/lacks/);
+    expect(make({ settings: undefined, privateKey })).toThrow(/lacks/);
+    const leaked = 'hunter2-not-a-key';
+    const refusal = make({ settings: good, privateKey: leaked });
+    expect(refusal).toThrow(/imagestore-dev\/cdn\/signing-key\/k does not hold a PEM private key/);
+    expect(refusal).not.toThrow(new RegExp(leaked));
+    expect(make({ settings: good, privateKey: publicKey })).toThrow(/PEM private key/);
+  });
 });

@@ -55,19 +55,35 @@ export class CloudFrontLinks extends ContentLinks {
       ssm.send(new GetParameterCommand({ Name: source.settingsParameter })),
       secrets.send(new GetSecretValueCommand({ SecretId: source.signingKeySecret })),
     ]);
-    const settings = JSON.parse(parameter.Parameter?.Value ?? 'null') as CdnSettings | null;
-    if (!settings?.domainName || !settings.distributionId || !settings.keyPairId) {
-      throw new Error(`CDN settings parameter ${source.settingsParameter} lacks domainName/distributionId/keyPairId`);
-    }
-    if (!secret.SecretString?.includes('PRIVATE KEY')) {
-      throw new Error(`Secret ${source.signingKeySecret} does not hold a PEM private key (see docs/deploy.md)`);
-    }
-    return new CloudFrontLinks(
-      settings,
-      secret.SecretString,
+    return CloudFrontLinks.from(
+      source,
+      { settings: parameter.Parameter?.Value, privateKey: secret.SecretString },
       ttlSeconds,
       new CloudFrontClient({ region: source.region }),
     );
+  }
+
+  /** Checks what was read; an error names where it came from, never the key itself. */
+  static from(
+    source: Pick<CdnSource, 'settingsParameter' | 'signingKeySecret'>,
+    read: { readonly settings?: string; readonly privateKey?: string },
+    ttlSeconds: number,
+    cloudfront: Pick<CloudFrontClient, 'send'>,
+  ): CloudFrontLinks {
+    let settings: Partial<CdnSettings> | null = null;
+    try {
+      settings = JSON.parse(read.settings ?? 'null') as Partial<CdnSettings> | null;
+    } catch {
+      settings = null;
+    }
+    if (!settings?.domainName || !settings.distributionId || !settings.keyPairId) {
+      throw new Error(`CDN settings parameter ${source.settingsParameter} lacks domainName/distributionId/keyPairId`);
+    }
+    const privateKey = read.privateKey?.trim() ?? '';
+    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) {
+      throw new Error(`Secret ${source.signingKeySecret} does not hold a PEM private key (see docs/deploy.md)`);
+    }
+    return new CloudFrontLinks(settings as CdnSettings, privateKey, ttlSeconds, cloudfront);
   }
 
   linkTo(id: string, representation: LinkedRepresentation): string {
