@@ -31,7 +31,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@aws-sdk/*'], message: 'Only the S3 storage adapter may import the AWS SDK.' }] },
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*'],
+              message: 'Only the S3 storage adapter and the CloudFront links adapter may import the AWS SDK.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -43,6 +50,8 @@ export default tseslint.config(
     files: [
       'api/images/storage/s3.*.ts',
       'api/images/storage/s3-*.ts',
+      // CloudFront signing, its settings and key, and the purge: the CDN's one adapter.
+      'api/images/links/cloudfront-links.ts',
       'api/**/*.int-spec.ts',
       'api/test/**',
       'scripts/**',

@@ -22,6 +22,7 @@ export type DocumentedLimits = Pick<AppConfig, 'LIST_DEFAULT_LIMIT' | 'LIST_MAX_
 const HEAD_OPERATION_IDS: Record<string, string> = {
   getImageContent: 'headImageContent',
   getImageVariant: 'headImageVariant',
+  getSignedImageContent: 'headSignedImageContent',
   getImage: 'headImage',
   listImages: 'headImages',
   getHealth: 'headHealth',

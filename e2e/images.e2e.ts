@@ -54,7 +54,10 @@ describe('image lifecycle', () => {
     expect(Number.isNaN(Date.parse(image.createdAt))).toBe(false);
     expect(location).toMatch(new RegExp(`/images/${image.id}$`));
     expect(image.links.self).toMatch(new RegExp(`/images/${image.id}$`));
-    expect(image.links.content).toMatch(new RegExp(`/images/${image.id}/content$`));
+    // A capability URL: app-signed under /signed/ without a CDN, a CloudFront signed URL with one.
+    expect(image.links.content).toMatch(
+      new RegExp(`(/signed/images/${image.id}/content\\?expires=\\d+&signature=|^https://[^/]+/${image.id}\\?)`),
+    );
   });
 
   it('lists the new image', async () => {

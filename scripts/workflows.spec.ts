@@ -277,10 +277,11 @@ describe('deploy-stage.yml against the infra contract (infra/lib/config/deploy-c
   it('selects the stacks by their construct path in the stage, as `cdk ls` lists them', () => {
     expect(env.REGISTRY_STACK).toBe(`\${{ inputs.stage }}/${STAGE_STACK_IDS.registry}`);
     expect(env.SERVICE_STACK).toBe(`\${{ inputs.stage }}/${STAGE_STACK_IDS.service}`);
+    expect(env.EDGE_STACK).toBe(`\${{ inputs.stage }}/${STAGE_STACK_IDS.edge}`);
     const deploys = [...runs.matchAll(/npx cdk deploy [^\n]*/g)].map(([line]) => line);
     expect(deploys.length).toBeGreaterThanOrEqual(3);
     for (const line of deploys) {
-      expect(line).toMatch(/--exclusively "\$(REGISTRY_STACK|SERVICE_STACK)"/);
+      expect(line).toMatch(/--exclusively "\$(REGISTRY_STACK|EDGE_STACK|SERVICE_STACK)"/);
     }
   });
 

@@ -17,6 +17,8 @@ const MEANING: Record<ErrorCode, string> = {
   INVALID_IDEMPOTENCY_KEY: 'The Idempotency-Key header is not a quoted string or token of 1..255 characters.',
   IDEMPOTENCY_KEY_IN_USE: 'A request with this Idempotency-Key is still being processed; retry after Retry-After.',
   IDEMPOTENCY_KEY_MISMATCH: 'This Idempotency-Key was used for a different file.',
+  INVALID_SIGNATURE: 'The signed link is wrong, tampered with or for another representation.',
+  LINK_EXPIRED: 'The signed link has expired; fetch the metadata again for a fresh one.',
   ROUTE_NOT_FOUND: 'No such route.',
   IMAGE_NOT_FOUND: 'No image with this id.',
   VARIANT_NOT_FOUND: 'No such preset in IMAGE_VARIANTS.',

@@ -14,6 +14,7 @@ describe(AppConfig.name, () => {
       LIST_MAX_LIMIT: 100,
       STRIP_METADATA: true,
       LOG_LEVEL: 'info',
+      CONTENT_LINK_TTL_SECONDS: 3600,
     });
   });
 
@@ -49,6 +50,11 @@ describe(AppConfig.name, () => {
     [{ IMAGE_VARIANTS: 'thumb' }, 'IMAGE_VARIANTS'],
     [{ IMAGE_VARIANTS: Array.from({ length: 17 }, (_, i) => `p${i}:100`).join(',') }, 'at most 16'],
     [{ IMAGE_VARIANTS_EAGER: 'huge' }, 'IMAGE_VARIANTS_EAGER'],
+    [{ CONTENT_LINK_TTL_SECONDS: '59' }, 'CONTENT_LINK_TTL_SECONDS'],
+    [{ CONTENT_LINK_SECRET: 'short' }, 'CONTENT_LINK_SECRET'],
+    [{ CDN_SETTINGS_PARAMETER: '/imagestore-dev/cdn/settings' }, 'CDN_SIGNING_KEY_SECRET'],
+    [{ CDN_SIGNING_KEY_SECRET: 'imagestore-dev/cdn/signing-key/k' }, 'CDN_SETTINGS_PARAMETER'],
+    [{ CDN_SETTINGS_PARAMETER: 'no-leading-slash', CDN_SIGNING_KEY_SECRET: 'k' }, 'CDN_SETTINGS_PARAMETER'],
   ])('refuses %j with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigValidationError);
     expect(() => loadConfig(env)).toThrow(variable);

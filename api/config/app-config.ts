@@ -9,6 +9,7 @@ import {
   isSecretSetting,
   OneOfSetting,
   OptionalSetting,
+  PatternSetting,
   SecretSetting,
   settingNames,
   TextSetting,
@@ -169,6 +170,21 @@ export class AppConfig {
   @IntSetting(0, 24 * 3600)
   readonly STORAGE_SWEEP_INTERVAL_SECONDS: number = 60;
 
+  /** Lifetime of every content link the API returns (capability URLs that need no API key). */
+  @IntSetting(60, 604_800)
+  readonly CONTENT_LINK_TTL_SECONDS: number = 3600;
+
+  /** HMAC key of the links the app signs itself (no CDN); shared by every instance. Random when unset. */
+  @SecretSetting(32)
+  readonly CONTENT_LINK_SECRET?: string;
+
+  /** With a CDN: the SSM parameter holding its settings, and the secret holding the private signing key. */
+  @PatternSetting(/^\/[\w./-]{1,1010}$/, 'an SSM parameter path')
+  readonly CDN_SETTINGS_PARAMETER?: string;
+
+  @PatternSetting(/^[\w/+=.@-]{1,512}$/, 'a Secrets Manager secret name')
+  readonly CDN_SIGNING_KEY_SECRET?: string;
+
   @OptionalSetting()
   @TextSetting(64)
   readonly NODE_ENV?: string;
@@ -189,9 +205,14 @@ export class AppConfig {
     const eager = new Set(this.IMAGE_VARIANTS_EAGER);
     return this.variantPresets.filter((preset) => eager.has(preset.name));
   }
+
+  get contentLinkSecret(): string {
+    return this.CONTENT_LINK_SECRET ?? generatedContentLinkSecret;
+  }
 }
 
 const generatedCursorSecret = randomBytes(32).toString('base64url');
+const generatedContentLinkSecret = randomBytes(32).toString('base64url');
 
 /** The names of every setting, in declaration order. */
 export const SETTING_NAMES: readonly string[] = settingNames(AppConfig);
@@ -241,6 +262,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     report('HEADERS_TIMEOUT_MS', `must not exceed REQUEST_TIMEOUT_MS (${config.REQUEST_TIMEOUT_MS})`);
   }
   problems.push(...variantProblems(config, env));
+  if ((config.CDN_SETTINGS_PARAMETER === undefined) !== (config.CDN_SIGNING_KEY_SECRET === undefined)) {
+    report('CDN_SIGNING_KEY_SECRET', 'set together with CDN_SETTINGS_PARAMETER, or neither');
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

@@ -101,6 +101,10 @@ export const BucketNameSetting = () =>
     ),
   );
 
+/** Optional text matching `pattern`, described by `what` (e.g. "an SSM parameter path"). */
+export const PatternSetting = (pattern: RegExp, what: string) =>
+  all(IsOptional(), Matches(pattern, rule(`must be ${what}`)));
+
 /** For a setting with no default: unset is fine, a value must pass the rule. */
 export const OptionalSetting = () => IsOptional();
 

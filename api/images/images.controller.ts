@@ -16,6 +16,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { basePathOf } from '../common/base-path';
 import { AppConfig } from '../config/app-config';
+import { ContentLinks } from './links/content-links';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
 import { conditionsOf, respondWithDelivery } from './content-response';
@@ -45,6 +46,7 @@ export class ImagesController {
     private readonly variants: ImageVariantsService,
     private readonly delivery: ContentDelivery,
     private readonly config: AppConfig,
+    private readonly links: ContentLinks,
   ) {}
 
   @Post()
@@ -58,7 +60,7 @@ export class ImagesController {
   ): Promise<ImageDto> {
     const key = parseIdempotencyKey(req.headers['idempotency-key']);
     const { record, replayed } = await this.images.uploadOnce(file.buffer, file.originalname, key);
-    const dto = ImageDto.from(record, basePathOf(req), this.config.variantPresets);
+    const dto = ImageDto.from(record, basePathOf(req), this.config.variantPresets, this.links);
     res.location(dto.links.self);
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     return dto;
@@ -71,7 +73,7 @@ export class ImagesController {
     const basePath = basePathOf(req);
     const presets = this.config.variantPresets;
     return {
-      items: page.items.map((record) => ImageDto.from(record, basePath, presets)),
+      items: page.items.map((record) => ImageDto.from(record, basePath, presets, this.links)),
       nextCursor: page.nextCursor,
     };
   }
@@ -79,7 +81,7 @@ export class ImagesController {
   @Get(':id')
   @GetImageDocs()
   async get(@Param('id', ImageIdPipe) id: string, @Req() req: Request): Promise<ImageDto> {
-    return ImageDto.from(await this.images.get(id), basePathOf(req), this.config.variantPresets);
+    return ImageDto.from(await this.images.get(id), basePathOf(req), this.config.variantPresets, this.links);
   }
 
   @Get(':id/content')

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { LINK_PROVIDERS } from './links/links.providers';
+import { SignedLinksController } from './links/signed-links.controller';
 import { CursorCodec } from './cursor.codec';
 import { ContentDelivery } from './delivery/content-delivery';
 import { DirectUploadsController } from './direct-uploads/direct-uploads.controller';
@@ -16,11 +18,12 @@ import { ImageVariantsService } from './variants/image-variants.service';
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
-  controllers: [DirectUploadsController, ImagesController],
+  controllers: [DirectUploadsController, ImagesController, SignedLinksController],
   providers: [
     ImagesService,
     ImageVariantsService,
     ContentDelivery,
+    ...LINK_PROVIDERS,
     DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,

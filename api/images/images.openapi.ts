@@ -8,6 +8,7 @@ import {
   ApiHeader,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   type ApiResponseSchemaHost,
 } from '@nestjs/swagger';
@@ -180,44 +181,7 @@ export const GetImageContentDocs = () =>
     }),
     IdParam(),
     ...CONDITIONAL_HEADERS,
-    ApiResponse({
-      status: 200,
-      description: 'The bytes.',
-      headers: { ...REPRESENTATION_HEADERS, ...BODY_HEADERS },
-      content: imageBytes('The stored image.'),
-    }),
-    ApiResponse({
-      status: 206,
-      description: 'The requested byte range.',
-      headers: {
-        ...REPRESENTATION_HEADERS,
-        ...BODY_HEADERS,
-        'Content-Range': header(
-          'The range served and the full size.',
-          'bytes 0-1023/245120',
-          '^bytes [0-9]+-[0-9]+/[0-9]+$',
-        ),
-      },
-      content: imageBytes('The bytes of the range.'),
-    }),
-    ApiResponse({ status: 304, description: 'Not modified; no body.', headers: REPRESENTATION_HEADERS }),
-    ApiResponse({
-      status: 307,
-      description:
-        'S3 only: an image bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL valid for CONTENT_URL_EXPIRES_SECONDS; the method (GET, with its Range) is repeated there.',
-      headers: {
-        Location: header(
-          'The presigned URL.',
-          'https://my-bucket.s3.eu-west-1.amazonaws.com/images/…?X-Amz-Signature=…',
-        ),
-        'Cache-Control': header('The URL expires; never cache this answer.', 'private, no-store'),
-      },
-      // Express's redirect notice, negotiated from Accept (empty for any other type).
-      content: {
-        'text/plain': { schema: { type: 'string', example: 'Temporary Redirect. Redirecting to https://…' } },
-        'text/html': { schema: { type: 'string' } },
-      },
-    }),
+    ...contentResponses(),
     ApiErrorResponses(
       'INVALID_IMAGE_ID',
       'IMAGE_NOT_FOUND',
@@ -314,4 +278,71 @@ const variantBytes = (description: string) =>
       type,
       { schema: { type: 'string', format: 'binary', description } },
     ]),
+  );
+
+/** 200, 206, 304 and 307 of an original's bytes, wherever they are read from. */
+const contentResponses = () => [
+  ApiResponse({
+    status: 200,
+    description: 'The bytes.',
+    headers: { ...REPRESENTATION_HEADERS, ...BODY_HEADERS },
+    content: imageBytes('The stored image.'),
+  }),
+  ApiResponse({
+    status: 206,
+    description: 'The requested byte range.',
+    headers: {
+      ...REPRESENTATION_HEADERS,
+      ...BODY_HEADERS,
+      'Content-Range': header(
+        'The range served and the full size.',
+        'bytes 0-1023/245120',
+        '^bytes [0-9]+-[0-9]+/[0-9]+$',
+      ),
+    },
+    content: imageBytes('The bytes of the range.'),
+  }),
+  ApiResponse({ status: 304, description: 'Not modified; no body.', headers: REPRESENTATION_HEADERS }),
+  ApiResponse({
+    status: 307,
+    description:
+      'S3 only: an image bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL valid for CONTENT_URL_EXPIRES_SECONDS; the method (GET, with its Range) is repeated there.',
+    headers: {
+      Location: header('The presigned URL.', 'https://my-bucket.s3.eu-west-1.amazonaws.com/images/…?X-Amz-Signature=…'),
+      'Cache-Control': header('The URL expires; never cache this answer.', 'private, no-store'),
+    },
+    // Express's redirect notice, negotiated from Accept (empty for any other type).
+    content: {
+      'text/plain': { schema: { type: 'string', example: 'Temporary Redirect. Redirecting to https://…' } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  }),
+];
+
+export const GetSignedImageContentDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      operationId: 'getSignedImageContent',
+      summary: 'Download the image bytes through a signed link',
+      description:
+        'The URL in `links.content`: needs no API key, works for that image only, until `expires`. Otherwise exactly like GET /images/{id}/content.',
+    }),
+    IdParam(),
+    ApiQuery({ name: 'expires', description: 'Unix time the link stops working.', example: '1796212800' }),
+    ApiQuery({
+      name: 'signature',
+      description: 'HMAC-SHA256 of the path and expiry (base64url).',
+      example: 'q5k0mYvQ0n1yYb8nQ3t2W1m8b1bq2m8q0b9m0n1y2bQ',
+    }),
+    ...CONDITIONAL_HEADERS,
+    ...contentResponses(),
+    ApiErrorResponses(
+      'INVALID_IMAGE_ID',
+      'INVALID_SIGNATURE',
+      'LINK_EXPIRED',
+      'IMAGE_NOT_FOUND',
+      'PRECONDITION_FAILED',
+      'RANGE_NOT_SATISFIABLE',
+      'STORAGE_UNAVAILABLE',
+    ),
   );

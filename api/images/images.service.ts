@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
 import type { ContentLinkSigner } from './content-link-signer';
+import { ContentLinks } from './links/content-links';
+import { DeliveryMetrics } from './links/delivery-metrics';
 import { CursorCodec } from './cursor.codec';
 import type { Representation, RepresentationSource } from './delivery/representation';
 import { CONTENT_CACHE_CONTROL, contentDispositionOf } from './delivery/representation-headers';
@@ -35,12 +37,16 @@ export interface ImageListing {
 
 @Injectable()
 export class ImagesService {
+  private readonly logger = new Logger(ImagesService.name);
+
   constructor(
     private readonly storage: ImageStorage,
     private readonly processor: ImageProcessor,
     private readonly cursors: CursorCodec,
     private readonly config: AppConfig,
     private readonly variants: ImageVariantsService,
+    private readonly links: ContentLinks,
+    private readonly metrics: DeliveryMetrics,
     @Inject(STORAGE_BACKEND) backend: StorageBackend,
   ) {
     this.contentLinks = backend.contentLinks;
@@ -177,6 +183,23 @@ export class ImagesService {
       }
     }
     if (!(await this.storage.delete(id))) notFound(id);
+    await this.forgetLinks(id);
+  }
+
+  /**
+   * The image is gone whatever the CDN says: a failed purge does not fail the delete. It is logged (with the
+   * request id the logger carries) and counted; cached copies then last until their links expire.
+   */
+  private async forgetLinks(id: string): Promise<void> {
+    try {
+      await this.links.forget(id);
+    } catch (error) {
+      this.metrics.purgeFailed();
+      this.logger.error(
+        { err: error, imageId: id },
+        'CDN purge after delete failed; cached copies expire with their links',
+      );
+    }
   }
 
   /**

@@ -50,7 +50,9 @@ describe('POST /images', () => {
       expect(response.headers.location).toBe(`/images/${response.body.id}`);
       expect(response.body.links).toEqual({
         self: `/images/${response.body.id}`,
-        content: `/images/${response.body.id}/content`,
+        content: expect.stringMatching(
+          new RegExp(`^/signed/images/${response.body.id}/content\\?expires=\\d+&signature=[\\w-]{43}$`),
+        ),
         variants: {
           thumb: `/images/${response.body.id}/variants/thumb`,
           small: `/images/${response.body.id}/variants/small`,
@@ -59,7 +61,7 @@ describe('POST /images', () => {
         },
       });
       expect(response.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      const content = await request(t.server).get(`/images/${response.body.id}/content`).buffer(true).parse(binaryBody);
+      const content = await request(t.server).get(response.body.links.content).buffer(true).parse(binaryBody);
       expect(content.status).toBe(200);
       expect(createHash('sha256').update(content.body).digest('hex')).toBe(response.body.sha256);
       expect(content.body.length).toBe(response.body.size);

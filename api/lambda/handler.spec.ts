@@ -107,7 +107,7 @@ describe('Lambda handler', () => {
       expect(created.header('location')).toBe(`/dev/images/${id}`);
       expect(image.links).toEqual({
         self: `/dev/images/${id}`,
-        content: `/dev/images/${id}/content`,
+        content: expect.stringMatching(new RegExp(`^/dev/signed/images/${id}/content\\?expires=\\d+&signature=`)),
         variants: expect.objectContaining({ thumb: `/dev/images/${id}/variants/thumb` }),
       });
       expect(created.header('x-request-id')).toMatch(/\S/);

@@ -1,7 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { DeliveryMetrics } from '../images/links/delivery-metrics';
 
 /** What the app reports; EMF in Lambda, nothing at all elsewhere. Bound by the ObservabilityModule. */
-export abstract class AppMetrics {
+export abstract class AppMetrics extends DeliveryMetrics {
   abstract imageStored(bytes: number): void;
   abstract uploadRefused(reason: string): void;
 }
@@ -11,11 +12,13 @@ export const METRIC = {
   imagesUploaded: 'ImagesUploaded',
   bytesStored: 'BytesStored',
   uploadsRefused: 'UploadsRefused',
+  cdnPurgesFailed: 'CdnPurgesFailed',
 } as const;
 
 export class NoopAppMetrics extends AppMetrics {
   imageStored(): void {}
   uploadRefused(): void {}
+  purgeFailed(): void {}
 }
 
 /** CloudWatch EMF through Powertools; buffered metrics are flushed by the handler after each invocation. */
@@ -34,5 +37,9 @@ export class EmfAppMetrics extends AppMetrics {
     const single = this.metrics.singleMetric();
     single.addDimension('reason', reason);
     single.addMetric(METRIC.uploadsRefused, 'Count', 1);
+  }
+
+  purgeFailed(): void {
+    this.metrics.addMetric(METRIC.cdnPurgesFailed, 'Count', 1);
   }
 }

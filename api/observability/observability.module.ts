@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DeliveryMetrics } from '../images/links/delivery-metrics';
 import { StorageInstrumentation } from '../images/storage/storage-instrumentation';
 import { AppMetrics, EmfAppMetrics, NoopAppMetrics } from './app-metrics';
 import { lambdaTelemetry } from './telemetry';
@@ -24,7 +25,8 @@ import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
     },
     { provide: APP_INTERCEPTOR, useClass: UploadMetricsInterceptor },
     { provide: StorageInstrumentation, useClass: TracingStorageInstrumentation },
+    { provide: DeliveryMetrics, useExisting: AppMetrics },
   ],
-  exports: [AppMetrics, StorageInstrumentation],
+  exports: [AppMetrics, StorageInstrumentation, DeliveryMetrics],
 })
 export class ObservabilityModule {}

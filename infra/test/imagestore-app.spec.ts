@@ -22,12 +22,17 @@ describe('imagestore app', () => {
       'imagestore-dev-registry',
       'imagestore-dev-service',
       'imagestore-identity',
+      'imagestore-prod-edge',
       'imagestore-prod-registry',
       'imagestore-prod-service',
     ]);
     for (const stage of [built.stages.dev, built.stages.prod]) {
       expect(stage.service.dependencies).toContain(stage.registry);
     }
+    // Only prod's CDN has a WAF, so only prod has the us-east-1 edge stack, deployed before its service stack.
+    expect(built.stages.dev.edge).toBeUndefined();
+    expect(built.stages.prod.edge?.region).toBe('us-east-1');
+    expect(built.stages.prod.service.dependencies).toContain(built.stages.prod.edge);
   });
 
   it('has the stack paths the deploy workflow selects (<stage>/Registry, <stage>/Service)', () => {
@@ -206,7 +211,8 @@ describe('imagestore app', () => {
       (a) => JSON.stringify(a.Metrics).includes('"MetricName":"Throttles","Namespace":"AWS/Lambda"'),
       'Lambda throttles',
     );
-    expect(alarms).toHaveLength(4);
+    // The CDN's three (4xx rate, 5xx rate, cache hit ratio) are tested in cdn.spec.ts.
+    expect(alarms.filter((a) => !JSON.stringify(a.Metrics).includes('AWS/CloudFront'))).toHaveLength(4);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
   });
 

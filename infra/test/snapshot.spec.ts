@@ -6,11 +6,12 @@ import { buildTestApp, TEST_IMAGE_TAG } from './test-app';
 describe('snapshot', () => {
   const built = buildTestApp();
 
-  it('matches the committed templates of the identity stack and the prod stage (asset hashes normalised)', () => {
+  it('matches the committed templates of the identity stack and the prod stage, edge stack included (asset hashes normalised)', () => {
     const templates = {
       identity: Template.fromStack(built.identity).toJSON(),
       prodRegistry: Template.fromStack(built.stages.prod.registry).toJSON(),
       prodService: Template.fromStack(built.stages.prod.service).toJSON(),
+      prodEdge: Template.fromStack(built.stages.prod.edge!).toJSON(),
     };
     expect(normalizeTemplate(templates)).toMatchSnapshot();
   });

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { basePathOf } from '../../common/base-path';
 import { AppConfig } from '../../config/app-config';
+import { ContentLinks } from '../links/content-links';
 import { ImageDto } from '../dto/image.dto';
 import { DirectUploadDto } from './direct-upload.dto';
 import { CompleteDirectUploadDocs, StartDirectUploadDocs } from './direct-uploads.openapi';
@@ -15,6 +16,7 @@ export class DirectUploadsController {
   constructor(
     private readonly uploads: DirectUploadsService,
     private readonly config: AppConfig,
+    private readonly links: ContentLinks,
   ) {}
 
   @Post()
@@ -33,7 +35,12 @@ export class DirectUploadsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ImageDto> {
-    const dto = ImageDto.from(await this.uploads.complete(uploadId), basePathOf(req), this.config.variantPresets);
+    const dto = ImageDto.from(
+      await this.uploads.complete(uploadId),
+      basePathOf(req),
+      this.config.variantPresets,
+      this.links,
+    );
     res.location(dto.links.self);
     return dto;
   }

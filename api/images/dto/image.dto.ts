@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { VariantPreset } from '../../config/variant-presets';
+import type { ContentLinks } from '../links/content-links';
 import { ALLOWED_IMAGE_TYPES, type AllowedImageType, type ImageRecord } from '../image-record';
 import { fittedSize } from '../variants/fitted-size';
 
@@ -9,7 +10,11 @@ export class ImageLinksDto {
   @ApiProperty({ example: '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f' })
   readonly self!: string;
 
-  @ApiProperty({ example: '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content' })
+  @ApiProperty({
+    example: '/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content?expires=1767225600&signature=3q2-7w…',
+    description:
+      'Capability URL of the bytes: works without the API key (e.g. in <img src>), for this image only, for CONTENT_LINK_TTL_SECONDS. A CloudFront signed URL on stages with the CDN.',
+  })
   readonly content!: string;
 
   @ApiProperty({
@@ -98,7 +103,7 @@ export class ImageDto {
   @ApiProperty({ type: ImageLinksDto })
   readonly links!: ImageLinksDto;
 
-  static from(record: ImageRecord, basePath: string, presets: readonly VariantPreset[]): ImageDto {
+  static from(record: ImageRecord, basePath: string, presets: readonly VariantPreset[], links: ContentLinks): ImageDto {
     const self = `${basePath}/images/${record.id}`;
     return {
       id: record.id,
@@ -115,7 +120,7 @@ export class ImageDto {
       ),
       links: {
         self,
-        content: `${self}/content`,
+        content: links.linkTo(record.id, { kind: 'original' }, basePath),
         variants: Object.fromEntries(presets.map(({ name }) => [name, `${self}/variants/${name}`])),
       },
     };

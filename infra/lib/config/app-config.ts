@@ -52,6 +52,28 @@ export interface AlarmConfig {
   readonly maxLambdaThrottlesPer5Minutes: number;
 }
 
+export type CdnPriceClass = 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+
+export interface CdnConfig {
+  /** Off: the stage serves bytes through the API only, with links the application signs itself. */
+  readonly enabled: boolean;
+  /**
+   * Names of the link-signing public keys in `infra/keys/<stage>/<name>.pem`, all trusted by the distribution
+   * (two while rotating, docs/operations.md); the private halves live in Secrets Manager only.
+   */
+  readonly keyNames: readonly string[];
+  /** The key the application signs with now. */
+  readonly activeKeyName: string;
+  readonly priceClass: CdnPriceClass;
+  /** A CLOUDFRONT-scope web ACL, which lives in the stage's us-east-1 edge stack. */
+  readonly wafEnabled: boolean;
+  readonly wafRateLimitPer5Minutes: number;
+  readonly max4xxRatePercent: number;
+  readonly max5xxRatePercent: number;
+  /** Alarm when the edge answers fewer requests than this from its cache. */
+  readonly minCacheHitRatePercent: number;
+}
+
 export interface StageConfig {
   readonly stageName: StageName;
   /** Optional explicit environment; omitted means an environment-agnostic stage (no lookups either way). */
@@ -70,6 +92,9 @@ export interface StageConfig {
   readonly limits: UploadLimits;
   readonly api: ApiConfig;
   readonly alarms: AlarmConfig;
+  /** Lifetime of every content link the API returns (CONTENT_LINK_TTL_SECONDS), with or without the CDN. */
+  readonly contentLinkTtlSeconds: number;
+  readonly cdn: CdnConfig;
 }
 
 export interface GithubConfig {

@@ -4,7 +4,7 @@
  */
 
 /** Construct ids of the stacks inside a stage: `cdk deploy --exclusively <stage>/<id>` selects them. */
-export const STAGE_STACK_IDS = { registry: 'Registry', service: 'Service' } as const;
+export const STAGE_STACK_IDS = { registry: 'Registry', edge: 'Edge', service: 'Service' } as const;
 
 /**
  * Outputs of the registry stack, by logical id. Created directly in the stack, so the id is the name as written
@@ -21,4 +21,6 @@ export const SERVICE_OUTPUTS = {
   /** The AWS CLI command that prints the reviewers API key value. */
   readApiKeyCommand: 'ReadReviewerApiKey',
   imageBucketName: 'ImageBucketName',
+  /** Domain of the CloudFront distribution serving image bytes (absent on an API-only stage). */
+  cdnDomainName: 'CdnDomainName',
 } as const;

@@ -12,6 +12,10 @@ export interface StageResourceNames {
   readonly functionName: string;
   readonly apiName: string;
   readonly webAclName: string;
+  readonly edgeStackName: string;
+  readonly cdnWebAclName: string;
+  /** SSM parameter (in us-east-1) through which the edge stack hands the CDN web ACL's ARN to the service stack. */
+  readonly cdnWebAclParameterName: string;
   readonly logDeliveryStreamName: string;
   readonly deployRoleName: string;
   /**
@@ -31,6 +35,9 @@ export function stageResourceNames(appName: string, stageName: StageName): Stage
     functionName: `${prefix}-api`,
     apiName: `${prefix}-api`,
     webAclName: `${prefix}-api`,
+    edgeStackName: `${prefix}-edge`,
+    cdnWebAclName: `${prefix}-cdn`,
+    cdnWebAclParameterName: `/${prefix}/edge/cdn-web-acl-arn`,
     logDeliveryStreamName: `${prefix}-log-archive`,
     deployRoleName: `${prefix}-github-deploy`,
     metricsNamespace: prefix,

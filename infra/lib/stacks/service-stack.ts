@@ -1,13 +1,17 @@
 import { CfnOutput, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/app-config';
+import { readCdnPublicKeys } from '../config/cdn-keys';
 import { SERVICE_OUTPUTS } from '../config/deploy-contract';
 import type { StageResourceNames } from '../config/naming';
 import { ApiFirewall } from '../constructs/api-firewall/api-firewall';
 import { ApiFunction, POWERTOOLS_SERVICE_NAME } from '../constructs/api-function/api-function';
 import { ImageApi } from '../constructs/image-api/image-api';
 import { ImageBucket } from '../constructs/image-bucket/image-bucket';
+import { cdnSettingsParameterName, cdnSigningKeySecretName, ImageCdn } from '../constructs/image-cdn/image-cdn';
+import { UsEast1Parameter } from '../constructs/us-east-1-parameter/us-east-1-parameter';
 import { LogArchive } from '../constructs/log-archive/log-archive';
 import { LogsBucket } from '../constructs/logs-bucket/logs-bucket';
 import { ServiceMonitoring } from '../constructs/service-monitoring/service-monitoring';
@@ -24,6 +28,7 @@ export class ServiceStack extends Stack {
   readonly imageBucket: ImageBucket;
   readonly apiFunction: ApiFunction;
   readonly imageApi: ImageApi;
+  readonly cdn?: ImageCdn;
   readonly monitoring: ServiceMonitoring;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
@@ -54,7 +59,32 @@ export class ServiceStack extends Stack {
       logRetentionDays: stage.logRetentionDays,
       removal: stage.statefulRemoval,
       metricsNamespace: names.metricsNamespace,
+      contentLinkTtlSeconds: stage.contentLinkTtlSeconds,
+      cdn: stage.cdn.enabled
+        ? {
+            settingsParameterName: cdnSettingsParameterName(names.prefix),
+            signingKeySecretName: cdnSigningKeySecretName(names.prefix, stage.cdn.activeKeyName),
+          }
+        : undefined,
     });
+
+    if (stage.cdn.enabled) {
+      this.cdn = new ImageCdn(this, 'ImageCdn', {
+        namePrefix: names.prefix,
+        imageBucket: this.imageBucket.bucket,
+        fallbackFunction: this.apiFunction.function,
+        publicKeys: readCdnPublicKeys(stage.stageName, stage.cdn.keyNames),
+        activeKeyName: stage.cdn.activeKeyName,
+        logsBucket: logs.bucket,
+        logPrefix: `cloudfront/${stage.stageName}/`,
+        browserCacheSeconds: stage.contentLinkTtlSeconds,
+        priceClass: stage.cdn.priceClass as cloudfront.PriceClass,
+        webAclArn: stage.cdn.wafEnabled
+          ? new UsEast1Parameter(this, 'CdnWebAclArn', { parameterName: names.cdnWebAclParameterName }).value
+          : undefined,
+      });
+      UsEast1Parameter.acknowledgeProvider(this);
+    }
 
     this.imageApi = new ImageApi(this, 'ImageApi', {
       apiName: names.apiName,
@@ -94,6 +124,7 @@ export class ServiceStack extends Stack {
       apiStageName: stage.stageName,
       function: this.apiFunction.function,
       imageBucket: this.imageBucket.bucket,
+      cdn: this.cdn && { distribution: this.cdn.distribution, alarms: stage.cdn },
       alarms: stage.alarms,
       metricsNamespace: names.metricsNamespace,
       serviceDimension: POWERTOOLS_SERVICE_NAME,
@@ -124,5 +155,11 @@ export class ServiceStack extends Stack {
       value: this.imageBucket.bucket.bucketName,
       description: 'Bucket holding the images',
     });
+    if (this.cdn) {
+      new CfnOutput(this, SERVICE_OUTPUTS.cdnDomainName, {
+        value: this.cdn.distribution.distributionDomainName,
+        description: 'CloudFront domain serving the image bytes (signed URLs only)',
+      });
+    }
   }
 }

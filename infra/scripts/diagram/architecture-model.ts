@@ -45,6 +45,13 @@ const RESOURCE_LABELS: Record<string, string> = {
   'AWS::CloudWatch::Alarm': 'CloudWatch alarms',
   'AWS::IAM::OIDCProvider': 'IAM OIDC provider',
   'AWS::ApiGateway::Account': 'API Gateway account setting',
+  'AWS::CloudFront::Distribution': 'CloudFront distribution',
+  'AWS::CloudFront::OriginAccessControl': 'origin access control',
+  'AWS::CloudFront::KeyGroup': 'key group (signed URLs)',
+  'AWS::CloudFront::Function': 'CloudFront Function',
+  'AWS::Lambda::Url': 'function URL',
+  'AWS::SSM::Parameter': 'SSM parameter',
+  'Custom::AWS': 'read in us-east-1 at deploy',
 };
 /** Resource kinds shown on a box only when it has nothing more telling. */
 const FALLBACK_LABELS: Record<string, string> = { 'AWS::IAM::Role': 'IAM roles' };
@@ -61,6 +68,14 @@ export const EXTERNAL_NODES: readonly (ModelNode & {
     resources: ['HTTPS + X-Api-Key'],
     uses: ['prod/Service/ImageApi'],
     edgeLabel: 'HTTPS + x-api-key',
+  },
+  {
+    id: 'external/Browsers',
+    stack: 'external',
+    label: 'Browsers',
+    resources: ['<img src> signed URL'],
+    uses: ['prod/Service/ImageCdn'],
+    edgeLabel: 'signed URL',
   },
   {
     id: 'external/GitHubActions',
@@ -132,6 +147,11 @@ export function modelFromArtifacts(artifacts: readonly CloudFormationStackArtifa
     .filter((e) => e.type === 'AWS::ECR::Repository')
     .map((e) => ({ node: e.node, name: (e.properties as { RepositoryName?: unknown }).RepositoryName }))
     .filter((p): p is { node: string; name: string } => typeof p.name === 'string');
+  // SSM parameters are read by name too (across regions, by a deploy-time custom resource).
+  const parameterNames = entries
+    .filter((e) => e.type === 'AWS::SSM::Parameter')
+    .map((e) => ({ node: e.node, name: (e.properties as { Name?: unknown }).Name }))
+    .filter((p): p is { node: string; name: string } => typeof p.name === 'string');
 
   // What each "uses" relation is made of: the referencing resource types and, for IAM policies, the actions.
   const evidence = new Map<string, { from: string; to: string; facts: Set<string> }>();
@@ -158,6 +178,9 @@ export function modelFromArtifacts(artifacts: readonly CloudFormationStackArtifa
     for (const { node, name } of physicalNames) {
       if (new RegExp(`/${escapeRegExp(name)}(?=[:"])`).test(text)) found.add(node);
     }
+    for (const { node, name } of parameterNames) {
+      if (new RegExp(`${escapeRegExp(name)}\\\\?"`).test(text)) found.add(node);
+    }
     for (const { node, name } of apiNames) {
       if (new RegExp(`ApiName.{0,24}?${escapeRegExp(name)}(?![a-z0-9-])`).test(text)) found.add(node);
     }
@@ -168,18 +191,35 @@ export function modelFromArtifacts(artifacts: readonly CloudFormationStackArtifa
   // Powertools publishes custom metrics as EMF log lines, which the alarms and dashboard read next to AWS metrics.
   const emitsEmf = new Set<string>();
   for (const entry of entries) {
-    // A bucket policy says who may write to the bucket, not what the bucket uses.
-    if (entry.type === 'AWS::S3::BucketPolicy') continue;
     const stackId = entry.logicalId.split(':')[0];
+    // A bucket policy says who may use the bucket, not what the bucket uses; a CloudFront statement in it is
+    // the distribution reading the bucket through origin access control.
+    if (entry.type === 'AWS::S3::BucketPolicy') {
+      const statements = (entry.properties as { PolicyDocument?: { Statement?: { Principal?: unknown }[] } })
+        .PolicyDocument?.Statement;
+      for (const statement of statements ?? []) {
+        if (!JSON.stringify(statement.Principal ?? '').includes('cloudfront.amazonaws.com')) continue;
+        for (const reader of targetsIn(statement, stackId)) {
+          if (reader !== entry.node) add(reader, entry.node, [CLOUDFRONT_OAC]);
+        }
+      }
+      continue;
+    }
     const properties = entry.properties as {
       PolicyDocument?: { Statement?: { Action?: unknown }[] };
       TracingConfig?: { Mode?: unknown };
       TracingEnabled?: unknown;
     };
     const statements = entry.type === 'AWS::IAM::Policy' ? (properties.PolicyDocument?.Statement ?? []) : [];
+    // A policy one construct attaches to another's role (the CDN's purge grant) is that role's use of it.
+    const roleOwners =
+      entry.type === 'AWS::IAM::Policy' ? targetsIn((properties as { Roles?: unknown }).Roles, stackId) : [];
     for (const statement of statements) {
       const actions = [statement.Action].flat().filter((a): a is string => typeof a === 'string');
-      for (const target of targetsIn(statement, stackId)) add(entry.node, target, [entry.type, ...actions]);
+      for (const target of targetsIn(statement, stackId)) {
+        add(entry.node, target, [entry.type, ...actions]);
+        if (target === entry.node) for (const owner of roleOwners) add(owner, target, [entry.type, ...actions]);
+      }
     }
     for (const target of targetsIn(entry.properties, stackId)) add(entry.node, target, [entry.type]);
     const variables = (entry.properties as { Environment?: { Variables?: Record<string, unknown> } }).Environment
@@ -210,7 +250,7 @@ export function modelFromArtifacts(artifacts: readonly CloudFormationStackArtifa
   }
 
   return {
-    title: 'imagestore on AWS (prod stage shown; dev is the same without the WAF)',
+    title: 'imagestore on AWS (prod stage shown; dev is the same without the WAFs and the edge stack)',
     stacks: [...stacks, 'external'],
     nodes: [
       ...nodes,
@@ -222,6 +262,7 @@ export function modelFromArtifacts(artifacts: readonly CloudFormationStackArtifa
 }
 
 const WAF_ASSOCIATION = 'AWS::WAFv2::WebACLAssociation';
+const CLOUDFRONT_OAC = 'cloudfront-oac';
 
 /** The label of a "uses" edge, from what it is made of (`facts`) and what the used construct owns. */
 export function describeEdge(
@@ -231,6 +272,14 @@ export function describeEdge(
   const has = (fact: string) => facts.has(fact);
   const hasAction = (prefix: string) => [...facts].some((f) => f.startsWith(prefix));
   if (has('tracing')) return { label: 'traces', reverse: false };
+  if (has(CLOUDFRONT_OAC)) return { label: 'GetObject (OAC)', reverse: false };
+  if (hasAction('cloudfront:CreateInvalidation')) return { label: 'purge on delete', reverse: false };
+  if (has('AWS::CloudFront::Distribution') && targetResources.includes('function URL'))
+    return { label: 'variant fallback (OAC)', reverse: false };
+  if (has('AWS::CloudFront::Distribution') && targetResources.includes('read in us-east-1 at deploy'))
+    return { label: 'web ACL', reverse: false };
+  if (has('Custom::AWS')) return { label: 'reads (us-east-1)', reverse: false };
+  if (has('AWS::SSM::Parameter') && targetResources.includes('WAF web ACL')) return { label: 'ARN', reverse: false };
   if (has(WAF_ASSOCIATION)) return { label: 'allowed requests', reverse: false };
   if (has('AWS::Logs::SubscriptionFilter')) return { label: 'subscription filter', reverse: true };
   if (has('AWS::CloudWatch::Alarm') || has('AWS::CloudWatch::Dashboard'))
@@ -239,7 +288,8 @@ export function describeEdge(
     return hasAction('ecr:PutImage') ? { label: 'push image', reverse: false } : { label: 'pull image', reverse: true };
   if (has('AWS::ApiGateway::Method') || has('AWS::Lambda::Permission')) return { label: 'proxy', reverse: false };
   if (has('AWS::KinesisFirehose::DeliveryStream')) return { label: 'archive logs', reverse: false };
-  if (has('AWS::S3::Bucket') && targetResources.includes('S3 bucket')) return { label: 'access logs', reverse: false };
+  if ((has('AWS::S3::Bucket') || has('AWS::CloudFront::Distribution')) && targetResources.includes('S3 bucket'))
+    return { label: 'access logs', reverse: false };
   if (hasAction('s3:GetObject') && hasAction('s3:PutObject')) return { label: 'GetObject/PutObject', reverse: false };
   return { label: 'uses', reverse: false };
 }

@@ -24,6 +24,10 @@ describe('architecture diagram', () => {
   );
 
   it('shows every construct and the main relations', () => {
+    const cdn = model.nodes.find((n) => n.id === 'prod/Service/ImageCdn');
+    expect(cdn?.resources).toEqual(
+      expect.arrayContaining(['CloudFront distribution', 'origin access control', 'key group (signed URLs)']),
+    );
     expect(model.nodes.map((n) => n.id)).toEqual(
       expect.arrayContaining([
         'Identity/GithubDeployAccess',
@@ -34,6 +38,8 @@ describe('architecture diagram', () => {
         'prod/Service/ApiFirewall',
         'prod/Service/LogArchive',
         'prod/Service/Monitoring',
+        'prod/Service/ImageCdn',
+        'prod/Edge/CdnFirewall',
       ]),
     );
     const relations: [string, string, string][] = [
@@ -48,6 +54,15 @@ describe('architecture diagram', () => {
       ['prod/Service/ImageBucket', 'prod/Service/LogsBucket', 'access logs'],
       ['prod/Service/Monitoring', 'prod/Service/ImageApi', 'metrics'],
       ['prod/Service/ApiFunction', 'aws/XRay', 'traces'],
+      ['external/Browsers', 'prod/Service/ImageCdn', 'signed URL'],
+      ['prod/Service/ImageCdn', 'prod/Service/ImageBucket', 'GetObject (OAC)'],
+      ['prod/Service/ImageCdn', 'prod/Service/ApiFunction', 'variant fallback (OAC)'],
+      ['prod/Service/ApiFunction', 'prod/Service/ImageCdn', 'purge on delete'],
+      ['prod/Service/ImageCdn', 'prod/Service/LogsBucket', 'access logs'],
+      ['prod/Service/ImageCdn', 'prod/Service/CdnWebAclArn', 'web ACL'],
+      ['prod/Service/CdnWebAclArn', 'prod/Edge/CdnWebAclArn', 'reads (us-east-1)'],
+      ['prod/Edge/CdnWebAclArn', 'prod/Edge/CdnFirewall', 'ARN'],
+      ['prod/Service/Monitoring', 'prod/Service/ImageCdn', 'metrics'],
     ];
     expect(model.edges).toEqual(
       expect.arrayContaining(relations.map(([from, to, label]) => expect.objectContaining({ from, to, label }))),

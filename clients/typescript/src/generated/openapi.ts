@@ -142,6 +142,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/signed/images/{id}/content': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download the image bytes through a signed link
+     * @description The URL in `links.content`: needs no API key, works for that image only, until `expires`. Otherwise exactly like GET /images/{id}/content.
+     */
+    get: operations['getSignedImageContent'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Download the image bytes through a signed link (headers only)
+     * @description The headers getSignedImageContent would answer with, and no body.
+     */
+    head: operations['headSignedImageContent'];
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -201,7 +225,10 @@ export interface components {
     ImageLinksDto: {
       /** @example /images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f */
       self: string;
-      /** @example /images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content */
+      /**
+       * @description Capability URL of the bytes: works without the API key (e.g. in <img src>), for this image only, for CONTENT_LINK_TTL_SECONDS. A CloudFront signed URL on stages with the CDN.
+       * @example /signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/content?expires=1767225600&signature=3q2-7w…
+       */
       content: string;
       /**
        * @description Preset name → URL of that sized copy (IMAGE_VARIANTS). The format follows Accept unless `?format=` is added.
@@ -319,6 +346,8 @@ export interface components {
         | 'VARIANT_NOT_FOUND'
         | 'UPLOAD_NOT_FOUND'
         | 'METHOD_NOT_ALLOWED'
+        | 'INVALID_SIGNATURE'
+        | 'LINK_EXPIRED'
         | 'REQUEST_TIMEOUT'
         | 'PRECONDITION_FAILED'
         | 'IDEMPOTENCY_KEY_IN_USE'
@@ -1976,6 +2005,428 @@ export interface operations {
         content?: never;
       };
       /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  getSignedImageContent: {
+    parameters: {
+      query: {
+        /** @description Unix time the link stops working. */
+        expires: unknown;
+        /** @description HMAC-SHA256 of the path and expiry (base64url). */
+        signature: unknown;
+      };
+      header?: {
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/jpeg': string;
+          'image/png': string;
+          'image/webp': string;
+          'image/gif': string;
+          'image/avif': string;
+        };
+      };
+      /** @description The requested byte range. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/jpeg': string;
+          'image/png': string;
+          'image/webp': string;
+          'image/gif': string;
+          'image/avif': string;
+        };
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: an image bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL valid for CONTENT_URL_EXPIRES_SECONDS; the method (GET, with its Range) is repeated there. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+          'text/html': string;
+        };
+      };
+      /** @description `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 400;
+            /** @enum {string} */
+            code?: 'INVALID_IMAGE_ID';
+          };
+        };
+      };
+      /** @description `INVALID_SIGNATURE`: The signed link is wrong, tampered with or for another representation. `LINK_EXPIRED`: The signed link has expired; fetch the metadata again for a fresh one. */
+      403: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 403;
+            /** @enum {string} */
+            code?: 'INVALID_SIGNATURE' | 'LINK_EXPIRED';
+          };
+        };
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 404;
+            /** @enum {string} */
+            code?: 'IMAGE_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 412;
+            /** @enum {string} */
+            code?: 'PRECONDITION_FAILED';
+          };
+        };
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 416;
+            /** @enum {string} */
+            code?: 'RANGE_NOT_SATISFIABLE';
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 500;
+            /** @enum {string} */
+            code?: 'INTERNAL_ERROR';
+          };
+        };
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 503;
+            /** @enum {string} */
+            code?: 'STORAGE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  headSignedImageContent: {
+    parameters: {
+      query: {
+        /** @description Unix time the link stops working. */
+        expires: unknown;
+        /** @description HMAC-SHA256 of the path and expiry (base64url). */
+        signature: unknown;
+      };
+      header?: {
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The requested byte range. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: an image bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL valid for CONTENT_URL_EXPIRES_SECONDS; the method (GET, with its Range) is repeated there. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INVALID_SIGNATURE`: The signed link is wrong, tampered with or for another representation. `LINK_EXPIRED`: The signed link has expired; fetch the metadata again for a fresh one. */
+      403: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */

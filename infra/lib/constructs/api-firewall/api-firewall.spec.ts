@@ -55,4 +55,12 @@ describe(ApiFirewall.name, () => {
   ])('rejects invalid props with a clear error (%#)', (patch, message) => {
     expect(() => build(patch)).toThrow(message);
   });
+
+  it('makes a CLOUDFRONT-scope ACL without an association for the CDN, and refuses a mismatched stage ARN', () => {
+    const cdn = build({ scope: 'CLOUDFRONT', stageArn: undefined });
+    cdn.hasResourceProperties('AWS::WAFv2::WebACL', { Scope: 'CLOUDFRONT' });
+    cdn.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    expect(() => build({ scope: 'CLOUDFRONT' })).toThrow(/stageArn is required for scope REGIONAL and not allowed/);
+    expect(() => build({ stageArn: undefined })).toThrow(/stageArn is required for scope REGIONAL/);
+  });
 });

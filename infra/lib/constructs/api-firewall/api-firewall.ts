@@ -4,13 +4,18 @@ import { requireInteger, requireMatch } from '../../config/require';
 
 export interface ApiFirewallProps {
   readonly webAclName: string;
-  /** ARN of the API Gateway stage to protect. */
-  readonly stageArn: string;
+  /**
+   * `REGIONAL` protects an API Gateway stage (`stageArn`); `CLOUDFRONT` makes an ACL a distribution names itself
+   * (`webAclId`), which must live in us-east-1.
+   */
+  readonly scope?: 'REGIONAL' | 'CLOUDFRONT';
+  /** ARN of the API Gateway stage to protect (REGIONAL only). */
+  readonly stageArn?: string;
   /** Requests per source IP in any 5-minute window before the IP is blocked. */
   readonly rateLimitPer5Minutes: number;
 }
 
-/** Regional WAF web ACL on the API stage: AWS managed common rules and a per-IP rate limit. */
+/** WAF web ACL (on the API stage, or for the CDN): AWS managed common rules and a per-IP rate limit. */
 export class ApiFirewall extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
 
@@ -24,6 +29,10 @@ export class ApiFirewall extends Construct {
     );
     // WAF's own bounds for a rate-based rule.
     requireInteger('ApiFirewall rateLimitPer5Minutes', props.rateLimitPer5Minutes, 10, 2_000_000_000);
+    const aclScope = props.scope ?? 'REGIONAL';
+    if ((aclScope === 'REGIONAL') !== (props.stageArn !== undefined)) {
+      throw new Error('ApiFirewall stageArn is required for scope REGIONAL and not allowed for CLOUDFRONT');
+    }
 
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
@@ -33,7 +42,7 @@ export class ApiFirewall extends Construct {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.webAclName,
-      scope: 'REGIONAL',
+      scope: aclScope,
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.webAclName),
       rules: [
@@ -61,9 +70,11 @@ export class ApiFirewall extends Construct {
       ],
     });
 
-    new wafv2.CfnWebACLAssociation(this, 'StageAssociation', {
-      resourceArn: props.stageArn,
-      webAclArn: this.webAcl.attrArn,
-    });
+    if (props.stageArn !== undefined) {
+      new wafv2.CfnWebACLAssociation(this, 'StageAssociation', {
+        resourceArn: props.stageArn,
+        webAclArn: this.webAcl.attrArn,
+      });
+    }
   }
 }

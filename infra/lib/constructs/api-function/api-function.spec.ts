@@ -28,6 +28,7 @@ function build(
     imageBucket,
     logRetentionDays: 14,
     removal: 'destroy',
+    contentLinkTtlSeconds: 3600,
     metricsNamespace: 'imagestore-dev',
     ...patch,
   });
@@ -66,7 +67,7 @@ describe(ApiFunction.name, () => {
     });
   });
 
-  it('gets the environment the application reads, with the cursor key from Secrets Manager', () => {
+  it('gets the environment the application reads, with the cursor and link keys from Secrets Manager', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         // Exactly the contract with api/: nothing more (AWS_REGION is Lambda's own), nothing less.
@@ -83,6 +84,13 @@ describe(ApiFunction.name, () => {
               ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('CursorSecret') }, ':SecretString:::}}'],
             ],
           },
+          CONTENT_LINK_SECRET: {
+            'Fn::Join': [
+              '',
+              ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('ContentLinkSecret') }, ':SecretString:::}}'],
+            ],
+          },
+          CONTENT_LINK_TTL_SECONDS: '3600',
           POWERTOOLS_SERVICE_NAME: 'imagestore',
           POWERTOOLS_METRICS_NAMESPACE: 'imagestore-dev',
         }),

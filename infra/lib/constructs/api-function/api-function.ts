@@ -35,6 +35,13 @@ export interface ApiFunctionProps {
   readonly removal: StatefulRemoval;
   /** CloudWatch namespace of the EMF metrics (per stage; the dashboard and alarms read the same one). */
   readonly metricsNamespace: string;
+  /** Lifetime of the content links the API returns (CONTENT_LINK_TTL_SECONDS). */
+  readonly contentLinkTtlSeconds: number;
+  /**
+   * With a CDN, the names (never the values) the app reads once per cold start: the settings parameter and the
+   * secret holding the private signing key. Without, the app signs and serves its own links.
+   */
+  readonly cdn?: { readonly settingsParameterName: string; readonly signingKeySecretName: string };
 }
 
 /** The NestJS API as a container-image Lambda function, with its log group, role and cursor secret. */
@@ -73,6 +80,18 @@ export class ApiFunction extends Construct {
         'Rotation would only invalidate outstanding pagination cursors; the key is rotated by hand (new value + redeploy), see docs/deploy.md.',
     });
 
+    // The key of the links the app signs itself (API-only stages, and the signed route of every stage).
+    const contentLinkSecret = new secretsmanager.Secret(this, 'ContentLinkSecret', {
+      description: `HMAC key for ${props.functionName} content links`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: removalPolicyOf(props.removal),
+    });
+    Validations.of(contentLinkSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating would only end the outstanding content links early (they live CONTENT_LINK_TTL_SECONDS); rotated by hand with a redeploy, see docs/operations.md.',
+    });
+
     this.function = new lambda.DockerImageFunction(this, 'Function', {
       functionName: props.functionName,
       code: lambda.DockerImageCode.fromEcr(props.repository, { tagOrDigest: props.imageTag }),
@@ -92,6 +111,12 @@ export class ApiFunction extends Construct {
         DIRECT_UPLOAD_MAX_BYTES: String(props.limits.directUploadMaxBytes),
         LOG_LEVEL: props.function.logLevel,
         CURSOR_SECRET: cursorSecret.secretValue.unsafeUnwrap(),
+        CONTENT_LINK_SECRET: contentLinkSecret.secretValue.unsafeUnwrap(),
+        CONTENT_LINK_TTL_SECONDS: String(props.contentLinkTtlSeconds),
+        ...(props.cdn && {
+          CDN_SETTINGS_PARAMETER: props.cdn.settingsParameterName,
+          CDN_SIGNING_KEY_SECRET: props.cdn.signingKeySecretName,
+        }),
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
       },
@@ -152,5 +177,6 @@ function validateApiFunctionProps(props: ApiFunctionProps): void {
   }
   requireInteger('ApiFunction maxUploadBytes', props.limits.maxUploadBytes, 1, MAX_UPLOAD_BYTES_THROUGH_API);
   requireInteger('ApiFunction maxImagePixels', props.limits.maxImagePixels, 1, 268_402_689);
+  requireInteger('ApiFunction contentLinkTtlSeconds', props.contentLinkTtlSeconds, 60, 604_800);
   requireInteger('ApiFunction directUploadMaxBytes', props.limits.directUploadMaxBytes, 1, MAX_DIRECT_UPLOAD_BYTES);
 }

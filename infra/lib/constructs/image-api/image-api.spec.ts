@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { newTestStack, templateOf } from '../../../test/test-app';
-import { BINARY_MEDIA_TYPES, ImageApi, type ImageApiProps } from './image-api';
+import { BINARY_MEDIA_TYPES, ImageApi, SIGNED_LINKS_PATH_PART, type ImageApiProps } from './image-api';
 
 function build(patch: Partial<Omit<ImageApiProps, 'handler'>> = {}) {
   const stack = newTestStack();
@@ -84,19 +84,39 @@ describe(ImageApi.name, () => {
     expect(byType.INVALID_API_KEY.StatusCode).toBe('403');
   });
 
-  it('leaves GET /health and the web gallery’s page (GET /, GET /assets/{file}) open, and nothing else', () => {
+  it('leaves GET /health, the web gallery’s page (GET /, GET /assets/{file}) and the signed links (GET/HEAD /signed/{proxy+}) open, and nothing else', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'assets' });
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{file}' });
-    const open = methods().filter((m) => m.HttpMethod === 'GET');
-    expect(open).toHaveLength(3);
+    const open = methods().filter((m) => m.HttpMethod === 'GET' || m.HttpMethod === 'HEAD');
+    expect(open).toHaveLength(5);
     for (const method of open) {
       expect(method.ApiKeyRequired).not.toBe(true);
       expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY' });
     }
-    const keyed = methods().filter((m) => m.HttpMethod !== 'GET' && m.HttpMethod !== 'OPTIONS');
+    const keyed = methods().filter((m) => !['GET', 'HEAD', 'OPTIONS'].includes(m.HttpMethod));
     expect(keyed.length).toBeGreaterThan(0);
     for (const method of keyed) expect(method.ApiKeyRequired).toBe(true);
+  });
+
+  it('serves the signed links (GET and HEAD under /signed/) without the API key, and nothing else there', () => {
+    const resources = template.findResources('AWS::ApiGateway::Resource');
+    const [signedId] = Object.entries(resources).find(([, r]) => r.Properties.PathPart === SIGNED_LINKS_PATH_PART)!;
+    const [proxyId] = Object.entries(resources).find(
+      ([, r]) => r.Properties.PathPart === '{proxy+}' && r.Properties.ParentId?.Ref === signedId,
+    )!;
+    const signed = methods().filter((m) => m.ResourceId?.Ref === proxyId && m.HttpMethod !== 'OPTIONS');
+    expect(signed.map((m) => m.HttpMethod).sort()).toEqual(['GET', 'HEAD']);
+    for (const method of signed) {
+      expect(method.ApiKeyRequired).toBe(false);
+      expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY' });
+    }
+    // Everything else still needs the key.
+    const keyed = methods().filter(
+      (m) => m.HttpMethod === 'ANY' || (m.HttpMethod === 'GET' && ![proxyId].includes(m.ResourceId?.Ref)),
+    );
+    expect(keyed.filter((m) => m.HttpMethod === 'ANY').every((m) => m.ApiKeyRequired === true)).toBe(true);
+    expect(keyed.filter((m) => m.HttpMethod === 'ANY')).toHaveLength(2);
   });
 
   it('answers CORS preflight without a key, as text despite the binary media types, for the configured origins only', () => {

@@ -12,6 +12,11 @@ import { requireInteger, requireMatch, requireOrigins } from '../../config/requi
  * `*\/*`: that would also make the CORS preflight mock treat requests as binary.
  */
 export const BINARY_MEDIA_TYPES = ['multipart/form-data', 'image/*'] as const;
+/**
+ * First path segment of the links the app signs itself (contract with api/links). A signature in the URL is the
+ * credential there, so these reads need no API key; the app verifies it and answers 403 otherwise.
+ */
+export const SIGNED_LINKS_PATH_PART = 'signed';
 
 const F = apigateway.AccessLogField;
 /** One JSON object per request; the API key's id (never its value) identifies the reviewer. */
@@ -149,6 +154,8 @@ export class ImageApi extends Construct {
     // one (they hold no data); the page then asks for the key and sends it with every API call.
     this.api.root.addMethod('GET', integration, { apiKeyRequired: false });
     this.api.root.addResource('assets').addResource('{file}').addMethod('GET', integration, { apiKeyRequired: false });
+    const signedLinks = this.api.root.addResource(SIGNED_LINKS_PATH_PART).addProxy({ anyMethod: false });
+    for (const method of ['GET', 'HEAD']) signedLinks.addMethod(method, integration, { apiKeyRequired: false });
 
     keepPreflightAsText(this.api);
 
@@ -192,7 +199,7 @@ export class ImageApi extends Construct {
       {
         id: 'AwsSolutions-APIG4',
         reason:
-          'Access is by API key + usage plan for reviewers (issue scope); preflight, /health and the web gallery page (GET / and /assets/{file}, no data) are deliberately open. No end-user identity exists yet.',
+          'Access is by API key + usage plan for reviewers (issue scope); preflight, /health, the web gallery page (GET / and /assets/{file}, no data) and the signed links (/signed/*, verified by the app) are deliberately open. No end-user identity exists yet.',
       },
       {
         id: 'AwsSolutions-COG4',

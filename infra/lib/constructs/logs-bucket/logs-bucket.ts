@@ -11,7 +11,10 @@ export interface LogsBucketProps {
   readonly expirationDays: number;
 }
 
-/** The long-term home of logs: the image bucket's server access logs and the Firehose archive of CloudWatch Logs. */
+/**
+ * The long-term home of logs: the image bucket's server access logs, the CDN's standard logs and the Firehose
+ * archive of CloudWatch Logs.
+ */
 export class LogsBucket extends Construct {
   readonly bucket: s3.Bucket;
 
@@ -22,7 +25,9 @@ export class LogsBucket extends Construct {
     const destroy = props.removal === 'destroy';
     this.bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // CloudFront standard logs arrive with an ACL (awslogsdelivery gets write access); the bucket owner still
+      // owns every object. Enforced ownership would make CloudFront refuse the bucket as a log target.
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       // S3 server access logging only delivers to buckets encrypted with SSE-S3, not SSE-KMS.
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

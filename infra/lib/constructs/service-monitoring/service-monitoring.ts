@@ -1,5 +1,6 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,7 +14,7 @@ import {
   SnsAlarmActionStrategy,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
-import type { AlarmConfig } from '../../config/app-config';
+import type { AlarmConfig, CdnConfig } from '../../config/app-config';
 import { requireInteger, requireMatch } from '../../config/require';
 
 export interface ServiceMonitoringProps {
@@ -23,6 +24,11 @@ export interface ServiceMonitoringProps {
   readonly apiStageName: string;
   readonly function: lambda.IFunction;
   readonly imageBucket: s3.IBucket;
+  /** The image CDN, when the stage has one: its error rates and cache hit ratio join dashboard and alarms. */
+  readonly cdn?: {
+    readonly distribution: cloudfront.IDistribution;
+    readonly alarms: Pick<CdnConfig, 'max4xxRatePercent' | 'max5xxRatePercent' | 'minCacheHitRatePercent'>;
+  };
   readonly alarms: AlarmConfig;
   /** Namespace and `service` dimension of the function's EMF metrics. */
   readonly metricsNamespace: string;
@@ -172,6 +178,55 @@ export class ServiceMonitoring extends Construct {
         humanReadableName: 'Image bucket',
         alarmFriendlyName: 'ImageBucket',
       });
+    if (props.cdn) this.monitorCdn(props.cdn);
+  }
+
+  /**
+   * CloudFront publishes its metrics in us-east-1 only (the library pins them there). The dashboard shows them
+   * from any region; the alarms evaluate them when the service stack is in us-east-1 (docs/operations.md).
+   */
+  private monitorCdn({ distribution, alarms }: NonNullable<ServiceMonitoringProps['cdn']>): void {
+    const metrics = this.facade.createMetricFactory();
+    const cacheHitRate = metrics.createMetric(
+      'CacheHitRate',
+      MetricStatistic.AVERAGE,
+      'Cache hit rate (%)',
+      { DistributionId: distribution.distributionId, Region: 'Global' },
+      undefined,
+      'AWS/CloudFront',
+      undefined,
+      'us-east-1',
+    );
+    this.facade
+      .monitorCloudFrontDistribution({
+        distribution,
+        humanReadableName: 'Image CDN',
+        alarmFriendlyName: 'Cdn',
+        additionalMetricsEnabled: true,
+        addError4xxRate: { Warning: { maxErrorRate: alarms.max4xxRatePercent } },
+        addFault5xxRate: { Critical: { maxErrorRate: alarms.max5xxRatePercent } },
+      })
+      .monitorCustom({
+        humanReadableName: 'Image CDN cache hit ratio',
+        alarmFriendlyName: 'CdnCacheHitRate',
+        metricGroups: [
+          {
+            title: 'Requests answered from the edge cache (%)',
+            metrics: [
+              {
+                metric: cacheHitRate,
+                alarmFriendlyName: 'CdnCacheHitRate',
+                addAlarm: {
+                  Warning: {
+                    threshold: alarms.minCacheHitRatePercent,
+                    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                  },
+                },
+              },
+            ],
+          },
+        ],
+      });
   }
 }
 
@@ -191,4 +246,9 @@ function validateServiceMonitoringProps(props: ServiceMonitoringProps): void {
     0,
     100_000,
   );
+  if (props.cdn) {
+    requireInteger('ServiceMonitoring cdn.max4xxRatePercent', props.cdn.alarms.max4xxRatePercent, 1, 100);
+    requireInteger('ServiceMonitoring cdn.max5xxRatePercent', props.cdn.alarms.max5xxRatePercent, 1, 100);
+    requireInteger('ServiceMonitoring cdn.minCacheHitRatePercent', props.cdn.alarms.minCacheHitRatePercent, 0, 99);
+  }
 }
