@@ -1606,7 +1606,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -1637,7 +1637,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           /** @description The range served and the full size. */
           'Content-Range': string;
           'x-request-id': components['headers']['RequestId'];
@@ -1662,7 +1662,7 @@ export interface operations {
           /** @description Single byte ranges are served. */
           'Accept-Ranges': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -1855,7 +1855,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -1881,7 +1881,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           /** @description The range served and the full size. */
           'Content-Range': string;
           'x-request-id': components['headers']['RequestId'];
@@ -1901,7 +1901,7 @@ export interface operations {
           /** @description Single byte ranges are served. */
           'Accept-Ranges': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
