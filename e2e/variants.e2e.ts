@@ -1,7 +1,7 @@
 // Sized copies of an image: links and sizes in the metadata, negotiated and explicit formats, the same
 // conditional and range behaviour as /content, and gone with the image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, deleteQuietly, expectError, type ImageMetadata, rawRequest, sha256, uploadOk } from './support/api';
+import { deleteQuietly, expectError, type ImageMetadata, rawFetch, rawRequest, sha256, uploadOk } from './support/api';
 import { decode, makePng } from './support/images';
 
 interface WithVariants extends ImageMetadata {
@@ -37,7 +37,7 @@ describe('image variants', () => {
   });
 
   it('negotiates a modern format from Accept, says Vary: Accept, and serves the announced size', async () => {
-    const response = await api(thumbPath, { headers: { Accept: BROWSER_ACCEPT } });
+    const response = await rawFetch(thumbPath, { headers: { Accept: BROWSER_ACCEPT } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/avif');
     expect(response.headers.get('vary') ?? '').toMatch(/\bAccept\b/);
@@ -50,15 +50,15 @@ describe('image variants', () => {
   });
 
   it('honours q=0 and falls back to the original’s family', async () => {
-    const webp = await api(thumbPath, { headers: { Accept: 'image/avif;q=0, image/webp' } });
+    const webp = await rawFetch(thumbPath, { headers: { Accept: 'image/avif;q=0, image/webp' } });
     expect(webp.headers.get('content-type')).toBe('image/webp');
-    const png = await api(thumbPath, { headers: { Accept: 'image/avif;q=0, image/webp;q=0, */*' } });
+    const png = await rawFetch(thumbPath, { headers: { Accept: 'image/avif;q=0, image/webp;q=0, */*' } });
     expect(png.headers.get('content-type')).toBe('image/png');
     expect((await decode(png.body)).format).toBe('png');
   });
 
   it('serves an explicit ?format= without Vary: Accept', async () => {
-    const response = await api(`${thumbPath}?format=jpeg`, { headers: { Accept: 'image/avif' } });
+    const response = await rawFetch(`${thumbPath}?format=jpeg`, { headers: { Accept: 'image/avif' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/jpeg');
     expect(response.headers.get('vary') ?? '').not.toMatch(/\bAccept\b/);
@@ -67,7 +67,7 @@ describe('image variants', () => {
 
   it('answers conditional, ranged and HEAD requests as /content does', async () => {
     const path = `${thumbPath}?format=webp`;
-    const full = await api(path);
+    const full = await rawFetch(path);
     const etag = full.headers.get('etag') ?? '';
     expect((await rawRequest(path, 'GET', { 'If-None-Match': etag })).status).toBe(304);
     expectError(await rawRequest(path, 'GET', { 'If-Match': '"not-it"' }), 412, 'PRECONDITION_FAILED');
@@ -82,17 +82,17 @@ describe('image variants', () => {
   });
 
   it('refuses an unknown preset (404 VARIANT_NOT_FOUND) and an unknown format (400 VALIDATION_FAILED)', async () => {
-    expectError(await api(`/images/${image.id}/variants/no-such-preset`), 404, 'VARIANT_NOT_FOUND');
-    expectError(await api(`${thumbPath}?format=gif`), 400, 'VALIDATION_FAILED');
+    expectError(await rawFetch(`/images/${image.id}/variants/no-such-preset`), 404, 'VARIANT_NOT_FOUND');
+    expectError(await rawFetch(`${thumbPath}?format=gif`), 400, 'VALIDATION_FAILED');
   });
 
   it('is gone with its image', async () => {
     const doomed = (await uploadOk(await makePng(300, 200), 'doomed.png', 'image/png')) as WithVariants;
     const small = pathOf(doomed.links.variants.small, doomed);
-    expect((await api(`${small}?format=webp`)).status).toBe(200);
-    expect((await api(`/images/${doomed.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await rawFetch(`${small}?format=webp`)).status).toBe(200);
+    expect((await rawFetch(`/images/${doomed.id}`, { method: 'DELETE' })).status).toBe(204);
     for (const path of [`${small}?format=webp`, pathOf(doomed.links.variants.thumb, doomed)]) {
-      expectError(await api(path), 404, 'IMAGE_NOT_FOUND');
+      expectError(await rawFetch(path), 404, 'IMAGE_NOT_FOUND');
     }
   });
 });

@@ -137,6 +137,7 @@ export const UploadImageDocs = () =>
         Location: LOCATION,
         'Idempotent-Replayed': {
           description: '`true` when this answers an earlier request with the same Idempotency-Key.',
+          required: false,
           schema: { type: 'string', enum: ['true'] },
         },
       },
@@ -270,7 +271,10 @@ export const GetImageVariantDocs = () =>
     ),
   );
 
-const VARY_ACCEPT = header('`Accept` when the format was negotiated (no `format` parameter).', 'Accept');
+const VARY_ACCEPT = {
+  ...header('`Accept` when the format was negotiated (no `format` parameter).', 'Accept'),
+  required: false,
+};
 
 const variantBytes = (description: string) =>
   Object.fromEntries(

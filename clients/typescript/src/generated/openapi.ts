@@ -1635,7 +1635,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -1666,7 +1666,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           /** @description The range served and the full size. */
           'Content-Range': string;
           'x-request-id': components['headers']['RequestId'];
@@ -1691,7 +1691,7 @@ export interface operations {
           /** @description Single byte ranges are served. */
           'Accept-Ranges': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -1884,7 +1884,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
@@ -1910,7 +1910,7 @@ export interface operations {
           /** @description Rendered as a document, the bytes may run and load nothing. */
           'Content-Security-Policy': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           /** @description The range served and the full size. */
           'Content-Range': string;
           'x-request-id': components['headers']['RequestId'];
@@ -1930,7 +1930,7 @@ export interface operations {
           /** @description Single byte ranges are served. */
           'Accept-Ranges': string;
           /** @description `Accept` when the format was negotiated (no `format` parameter). */
-          Vary: string;
+          Vary?: string;
           'x-request-id': components['headers']['RequestId'];
           [name: string]: unknown;
         };
