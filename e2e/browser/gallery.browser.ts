@@ -8,7 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, baseUrl, deleteQuietly, maxUploadBytes, sha256, uploadOk, type ImageMetadata } from '../support/api';
+import { baseUrl, deleteQuietly, maxUploadBytes, rawFetch, sha256, uploadOk, type ImageMetadata } from '../support/api';
 import { text } from '../support/images';
 import sharp from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
@@ -30,7 +30,7 @@ async function listedImages(): Promise<ImageMetadata[]> {
   let cursor: string | null = null;
   do {
     const query = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
-    const body = (await api(`/images${query}`)).json<{ items: ImageMetadata[]; nextCursor: string | null }>();
+    const body = (await rawFetch(`/images${query}`)).json<{ items: ImageMetadata[]; nextCursor: string | null }>();
     images.push(...body.items);
     cursor = body.nextCursor;
   } while (cursor);
@@ -314,7 +314,7 @@ describe('Web gallery', () => {
       dialog.getByRole('link', { name: 'Download original' }).click(),
     ]);
     const downloaded = readFileSync((await download.path())!);
-    const original = await api(`/images/${image.id}/content`);
+    const original = await rawFetch(`/images/${image.id}/content`);
     expect(sha256(downloaded)).toBe(image.sha256);
     expect(Buffer.compare(downloaded, original.body)).toBe(0);
 
@@ -336,7 +336,7 @@ describe('Web gallery', () => {
     await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => card(page, image.id).count()).toBe(0);
     expect(await dialog.isVisible()).toBe(false);
-    expect((await api(`/images/${image.id}`)).status).toBe(404);
+    expect((await rawFetch(`/images/${image.id}`)).status).toBe(404);
   });
 
   it('deletes a multi-selection after a confirmation', async () => {
@@ -351,7 +351,7 @@ describe('Web gallery', () => {
       .click();
     await expect.poll(() => card(page, a!.id).count()).toBe(0);
     expect(await card(page, b!.id).count()).toBe(0);
-    for (const image of [a!, b!]) expect((await api(`/images/${image.id}`)).status).toBe(404);
+    for (const image of [a!, b!]) expect((await rawFetch(`/images/${image.id}`)).status).toBe(404);
     expect(await page.getByText('images selected').count()).toBe(0);
   });
 
