@@ -423,7 +423,11 @@ describe('Web gallery', () => {
   });
 
   it('uses the variant presets for srcset and paints the ThumbHash placeholder when the API offers them', async () => {
-    // The API does not return variants yet (image variants): this page sees them added to each listed item.
+    // The API's own variants, as listed: the grid shows a preset and offers the others by their width.
+    const real = page.locator('li.card img').first();
+    expect(await real.getAttribute('src')).toMatch(/\/variants\/[a-z0-9-]+$/);
+    expect(await real.getAttribute('srcset')).toMatch(/\/variants\/thumb \d+w/);
+    // Then a listing with made-up presets and a known placeholder, to check the choice and the painting exactly.
     const scene = await sharp(await makeScene(3))
       .resize(100, 75)
       .ensureAlpha()
@@ -443,7 +447,11 @@ describe('Web gallery', () => {
             ['thumb', 'small', 'large'].map((name) => [name, `${item.links.content}#${name}`]),
           ),
         },
-        variantWidths: { thumb: 256, small: 640, large: 2048 },
+        variants: {
+          thumb: { width: 256, height: 171 },
+          small: { width: 640, height: 427 },
+          large: { width: 2048, height: 1365 },
+        },
       }));
       await route.fulfill({ response, json: { ...body, items } });
     });

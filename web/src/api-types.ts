@@ -1,11 +1,9 @@
 /**
- * The API's shapes as the gallery reads them, in one place so they can be swapped for the generated client's
- * types (clients/typescript/) once it exists.
+ * The API's shapes as the gallery reads them (api/images/dto/image.dto.ts), in one place.
  *
- * `links.content` is what every image has today (api/images/dto/image.dto.ts). The optional fields arrive with
- * image variants: `links.variants` maps a preset name (thumb, small, medium, large…) to its URL,
- * `variantWidths` gives each preset's width for this image so `srcset` needs no guessing, and `placeholder` is a
- * base64 ThumbHash shown until the bytes arrive. When they are absent the gallery falls back to the original.
+ * `links.content` is the original; `links.variants` maps a preset name (thumb, small, medium, large…) to its
+ * URL, `variants` gives this image's size in each preset so `srcset` needs no guessing, and `placeholder` is a
+ * base64 ThumbHash shown until the bytes arrive. When the variant fields are absent the gallery shows the original.
  */
 export interface ImageLinks {
   readonly self: string;
@@ -23,7 +21,7 @@ export interface Image {
   readonly originalName: string | null;
   readonly createdAt: string;
   readonly links: ImageLinks;
-  readonly variantWidths?: Readonly<Record<string, number>>;
+  readonly variants?: Readonly<Record<string, { readonly width: number; readonly height: number }>>;
   readonly placeholder?: string | null;
 }
 

@@ -25,7 +25,11 @@ describe(sourceOf.name, () => {
     const image: Image = {
       ...base,
       links: { ...base.links, variants: { large: '/local/v/large', thumb: '/local/v/thumb', small: '/local/v/small' } },
-      variantWidths: { thumb: 256, small: 640, large: 2048 },
+      variants: {
+        thumb: { width: 256, height: 192 },
+        small: { width: 640, height: 480 },
+        large: { width: 2048, height: 1536 },
+      },
     };
     expect(sourceOf(image, ['medium', 'small'])).toEqual({
       src: 'http://127.0.0.1:3001/local/v/small',

@@ -17,7 +17,7 @@ export function sourceOf(image: Image, preferred: readonly string[]): ImageSourc
   const variants = image.links.variants ?? {};
   const name = preferred.find((preset) => variants[preset]);
   if (!name) return { src: resolve(image.links.content), srcset: '' };
-  const widths = image.variantWidths ?? {};
+  const widths = Object.fromEntries(Object.entries(image.variants ?? {}).map(([preset, size]) => [preset, size.width]));
   const srcset = Object.entries(variants)
     .filter(([preset]) => Number.isFinite(widths[preset]))
     .sort(([a], [b]) => (widths[a] ?? 0) - (widths[b] ?? 0))
