@@ -24,14 +24,8 @@ import { ContentDelivery } from './delivery/content-delivery';
 import { parseIdempotencyKey } from './idempotency-key';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
-import {
-  DeleteImageDocs,
-  GetImageContentDocs,
-  GetImageDocs,
-  GetImageVariantDocs,
-  ListImagesDocs,
-  UploadImageDocs,
-} from './images.openapi';
+import { GetImageContentDocs, GetImageVariantDocs } from './content.openapi';
+import { DeleteImageDocs, GetImageDocs, ListImagesDocs, UploadImageDocs } from './images.openapi';
 import { ImagesService } from './images.service';
 import { VariantQueryDto } from './dto/variant-query.dto';
 import { ImageVariantsService } from './variants/image-variants.service';

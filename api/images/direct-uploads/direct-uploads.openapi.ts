@@ -3,7 +3,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../../common/api-error-responses.decorator';
 import { ImageDto } from '../dto/image.dto';
-import { IMAGE_CHECK_CODES, LOCATION } from '../images.openapi';
+import { IMAGE_CHECK_CODES, LOCATION } from '../openapi-parts';
 import { DirectUploadDto } from './direct-upload.dto';
 import { UPLOAD_ID_PATTERN } from './upload-id.pipe';
 

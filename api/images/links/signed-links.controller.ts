@@ -5,7 +5,7 @@ import { AppError } from '../../common/app-error';
 import { ImageIdPipe } from '../image-id.pipe';
 import { conditionsOf, respondWithDelivery } from '../content-response';
 import { ContentDelivery } from '../delivery/content-delivery';
-import { GetSignedImageContentDocs } from '../images.openapi';
+import { GetSignedImageContentDocs } from '../content.openapi';
 import { ImagesService } from '../images.service';
 import { AppSignedLinks, representationPath } from './app-signed-links';
 
