@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { fileTypeFromBuffer } from 'file-type';
-import sharp, { type Metadata, type Sharp } from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { rgbaToThumbHash } from 'thumbhash';
 import { AppError } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
 import { ALLOWED_IMAGE_TYPES, isAllowedImageType, type AllowedImageType } from './image-record';
+import { encodeVariant, QUALITY_LADDER, reencode } from './image-encoding';
 import { ProcessingSlots } from './processing-slots';
 import type { VariantFormat } from './variants/variant-record';
 
@@ -206,49 +207,6 @@ export class ImageProcessor {
       if (data.length <= input.length) break;
     }
     return checkStoredSize(smallest!, options);
-  }
-}
-
-/**
- * Re-encoding at a fixed quality can grow a file (a 4.1 MB JPEG saved at quality 75 becomes 7.2 MB at 90),
- * which would break the size limits downstream; lossy formats get one lower rung before giving up.
- */
-const QUALITY_LADDER: Record<AllowedImageType, readonly number[]> = {
-  'image/jpeg': [90, 75],
-  'image/webp': [90, 75],
-  'image/avif': [60, 45],
-  'image/png': [100],
-  'image/gif': [100],
-};
-
-function reencode(image: Sharp, contentType: AllowedImageType, metadata: Metadata, quality: number): Sharp {
-  switch (contentType) {
-    case 'image/jpeg':
-      return image.jpeg({ quality });
-    case 'image/png':
-      return image.png({ palette: metadata.isPalette === true });
-    case 'image/webp':
-      return image.webp({ quality });
-    case 'image/gif':
-      return image.gif();
-    case 'image/avif':
-      // Effort 0: a quarter of effort 2's CPU for the same size here (9 MP of noise: 2.2 s against 9.4 s).
-      return image.avif({ quality, effort: 0 });
-  }
-}
-
-/** Variants are for display, so they trade a little fidelity for size, unlike the stored originals. */
-function encodeVariant(image: Sharp, format: VariantFormat): Sharp {
-  switch (format) {
-    case 'avif':
-      // Effort 0 for the same reason as uploads: the CPU budget is shared with them.
-      return image.avif({ quality: 50, effort: 0 });
-    case 'webp':
-      return image.webp({ quality: 80 });
-    case 'jpeg':
-      return image.jpeg({ quality: 80, mozjpeg: true });
-    case 'png':
-      return image.png({ compressionLevel: 9, adaptiveFiltering: true });
   }
 }
 

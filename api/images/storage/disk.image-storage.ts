@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,7 +22,7 @@ import { DiskIdempotencyKeys } from './disk-idempotency-keys';
 import { DiskStaging } from './disk-staging';
 import { DiskVariants } from './disk-variants';
 import type { VariantRecord } from '../variants/variant-record';
-import { SortedIds } from './sorted-ids';
+import { DiskIdIndex } from './disk-id-index';
 
 const CONTENT_FILE = 'content';
 const METADATA_FILE = 'metadata.json';
@@ -33,7 +33,6 @@ const KEYS_DIR = '.idempotency-keys';
 const LEGACY_IMAGES_DIR = 'images';
 /** Metadata files open at once, across all concurrent listings: a busy list must not exhaust descriptors. */
 const METADATA_READS_IN_PARALLEL = 16;
-const RACY_MTIME_WINDOW_NS = 2_000_000_000n;
 const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface DiskImageStorageOptions {
@@ -62,15 +61,14 @@ export class DiskImageStorage extends ImageStorage {
   private readonly keys: DiskIdempotencyKeys;
   private readonly variants: DiskVariants;
   private readonly metadataReads = pLimit(METADATA_READS_IN_PARALLEL);
-  private readonly index = new SortedIds();
-  private indexedMtimeNs?: bigint;
-  private indexing?: Promise<void>;
+  private readonly index: DiskIdIndex;
   private prepared?: Promise<void>;
 
   constructor(rootDir: string, options: DiskImageStorageOptions = {}) {
     super();
     this.root = resolve(rootDir);
     this.staging = new DiskStaging(join(this.root, WORK_DIR));
+    this.index = new DiskIdIndex(this.root);
     this.keysDir = join(this.root, KEYS_DIR);
     this.keys = new DiskIdempotencyKeys(this.keysDir, options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS, {
       stagingPath: () => this.staging.stagingPath(),
@@ -166,8 +164,7 @@ export class DiskImageStorage extends ImageStorage {
 
   async list({ limit, continuationToken }: ListImagesQuery): Promise<ImagePage> {
     await this.prepare();
-    await this.refreshIndex();
-    const { ids, hasMore } = this.index.page(continuationToken, limit);
+    const { ids, hasMore } = await this.index.page(continuationToken, limit);
     const records = await Promise.all(ids.map((id) => this.metadataReads(() => this.head(id))));
     const items = records.filter((record): record is ImageRecord => record !== undefined);
     return { items, ...(hasMore ? { continuationToken: ids[ids.length - 1] } : {}) };
@@ -230,22 +227,6 @@ export class DiskImageStorage extends ImageStorage {
 
   private pathOf(id: string): string {
     return join(this.root, id);
-  }
-
-  private async refreshIndex(): Promise<void> {
-    const { mtimeNs } = await onDisk('list', () => stat(this.root, { bigint: true }));
-    if (mtimeNs === this.indexedMtimeNs) return;
-    // One scan at a time; callers arriving meanwhile wait for it rather than start their own.
-    this.indexing ??= (async () => {
-      const scanStartedNs = BigInt(Date.now()) * 1_000_000n;
-      const ids = (await onDisk('list', () => readdir(this.root))).filter((name) => IMAGE_ID_PATTERN.test(name));
-      this.index.replaceAll(ids);
-      // Directory mtimes tick coarsely (a jiffy; more on network file systems): a change in the same tick as the
-      // one we saw would not move it. As git does for a "racily clean" index, trust the mtime only once the scan
-      // started well after it; until then every listing scans again.
-      this.indexedMtimeNs = scanStartedNs - mtimeNs > RACY_MTIME_WINDOW_NS ? mtimeNs : undefined;
-    })().finally(() => (this.indexing = undefined));
-    await this.indexing;
   }
 
   /** Creates the layout once; a failure is not remembered, so the next call tries again. */
