@@ -3,9 +3,8 @@ import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { IMAGE_ID_PATTERN } from '../image-record';
 import type { ByteRange, OpenedVariant } from '../image-storage';
-import { VARIANT_NAME_PATTERN, type VariantRecord } from '../variants/variant-record';
+import { assertVariantAddress, isVariantAddress, type VariantRecord } from '../variants/variant-record';
 import { syncDirectory } from './disk-directories';
 import { onDisk } from './disk-errors';
 
@@ -32,7 +31,7 @@ export class DiskVariants {
   constructor(private readonly deps: DiskVariantsDeps) {}
 
   async put(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
-    if (!isVariantAddress(imageId, record.name)) throw new Error(`not a variant address: ${imageId}/${record.name}`);
+    assertVariantAddress(imageId, record.name);
     await this.deps.prepare();
     const staging = this.deps.stagingPath();
     try {
@@ -80,9 +79,6 @@ export class DiskVariants {
     return join(this.deps.pathOf(imageId), VARIANTS_DIR, name);
   }
 }
-
-const isVariantAddress = (imageId: string, name: string) =>
-  IMAGE_ID_PATTERN.test(imageId) && VARIANT_NAME_PATTERN.test(name);
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import { PutObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { IMAGE_ID_PATTERN, type ImageRecord } from '../image-record';
+import type { ImageRecord } from '../image-record';
 import type { ByteRange, OpenedVariant } from '../image-storage';
-import { VARIANT_NAME_PATTERN, type VariantRecord } from '../variants/variant-record';
+import { assertVariantAddress, isVariantAddress, type VariantRecord } from '../variants/variant-record';
 import type { S3Bucket } from './s3-bucket';
 import { variantKey, VARIANTS_PREFIX } from './s3-keys';
 import { fromVariantMetadata, toVariantMetadata } from './s3-object-metadata';
@@ -25,7 +25,7 @@ export class S3Variants {
   ) {}
 
   async put(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
-    if (!isVariantAddress(imageId, record.name)) throw new Error(`not a variant address: ${imageId}/${record.name}`);
+    assertVariantAddress(imageId, record.name);
     // Variants are small and made in memory; reading the body first means a failing one writes nothing.
     const bytes = Buffer.concat(await body.toArray());
     const key = variantKey(imageId, record.name);
@@ -100,6 +100,3 @@ export function openedWith<T>(
   }
   return { record, body };
 }
-
-const isVariantAddress = (imageId: string, name: string) =>
-  IMAGE_ID_PATTERN.test(imageId) && VARIANT_NAME_PATTERN.test(name);

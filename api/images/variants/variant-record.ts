@@ -1,3 +1,5 @@
+import { IMAGE_ID_PATTERN } from '../image-record';
+
 /** The formats a variant can be made in; the `format` query parameter takes these names. */
 export const VARIANT_FORMATS = ['avif', 'webp', 'jpeg', 'png'] as const;
 export type VariantFormat = (typeof VARIANT_FORMATS)[number];
@@ -34,3 +36,12 @@ export const variantName = (preset: string, format: VariantFormat) => `${preset}
 
 /** Checked by adapters before a name reaches a path or key: a preset name and a known extension, nothing else. */
 export const VARIANT_NAME_PATTERN = /^[a-z0-9-]{1,32}\.(avif|webp|jpg|png)$/;
+
+/** Whether an image id and variant name may be turned into a storage path or key (checked before any I/O). */
+export const isVariantAddress = (imageId: string, name: string) =>
+  IMAGE_ID_PATTERN.test(imageId) && VARIANT_NAME_PATTERN.test(name);
+
+/** For writes: an address the service built itself, so a bad one is a bug, not a client's mistake. */
+export function assertVariantAddress(imageId: string, name: string): void {
+  if (!isVariantAddress(imageId, name)) throw new Error(`not a variant address: ${imageId}/${name}`);
+}
