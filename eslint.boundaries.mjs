@@ -11,7 +11,7 @@ export const API_PARTS = {
   images: ['common', 'config', 'platform'],
   observability: ['images', 'common', 'config', 'platform'],
   health: ['images', 'common', 'config'],
-  gallery: ['common', 'config', 'platform'],
+  gallery: ['images', 'common', 'config', 'platform'],
   lambda: ['root', 'observability', 'common', 'config', 'platform'],
   dev: ['lambda', 'root', 'common', 'config', 'platform'],
   root: ['images', 'observability', 'health', 'gallery', 'common', 'config', 'platform'],

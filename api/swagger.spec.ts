@@ -32,18 +32,22 @@ describe('OpenAPI document and Swagger UI', () => {
     );
     expect(operations.sort()).toEqual([
       'DELETE /images/{id} 204,400,404,412,500,503',
+      'GET /cdn/variants/{id}/{name} 200,206,304,307,400,404,412,416,422,500,503',
       'GET /health 200,500,503',
       'GET /images 200,400,500,503',
       'GET /images/{id} 200,400,404,500,503',
       'GET /images/{id}/content 200,206,304,307,400,404,412,416,500,503',
       'GET /images/{id}/variants/{preset} 200,206,304,307,400,404,412,416,422,500,503',
       'GET /signed/images/{id}/content 200,206,304,307,400,403,404,412,416,500,503',
+      'GET /signed/images/{id}/variants/{preset} 200,206,304,307,400,403,404,412,416,422,500,503',
+      'HEAD /cdn/variants/{id}/{name} 200,206,304,307,400,404,412,416,422,500,503',
       'HEAD /health 200,500,503',
       'HEAD /images 200,400,500,503',
       'HEAD /images/{id} 200,400,404,500,503',
       'HEAD /images/{id}/content 200,206,304,307,400,404,412,416,500,503',
       'HEAD /images/{id}/variants/{preset} 200,206,304,307,400,404,412,416,422,500,503',
       'HEAD /signed/images/{id}/content 200,206,304,307,400,403,404,412,416,500,503',
+      'HEAD /signed/images/{id}/variants/{preset} 200,206,304,307,400,403,404,412,416,422,500,503',
       'POST /images 201,400,409,413,415,422,500,503',
       'POST /images/uploads 201,500,501,503',
       'POST /images/uploads/{uploadId}/complete 201,400,404,413,415,422,500,501,503',
@@ -67,7 +71,9 @@ describe('OpenAPI document and Swagger UI', () => {
       example: { thumb: { width: 256, height: 192 } },
     });
     const links = document.components.schemas.ImageLinksDto as { properties: Record<string, { example?: unknown }> };
-    expect(links.properties.variants.example).toMatchObject({ thumb: expect.stringMatching(/\/variants\/thumb$/) });
+    expect(links.properties.variants.example).toMatchObject({
+      thumb: expect.stringMatching(/^\/signed\/images\/[\w-]+\/variants\/thumb\?expires=\d+&signature=/),
+    });
     const operation = document.paths['/images/{id}/variants/{preset}'].get as unknown as {
       parameters: { name: string; in: string; schema?: { enum?: string[] } }[];
     };

@@ -23,6 +23,8 @@ const HEAD_OPERATION_IDS: Record<string, string> = {
   getImageContent: 'headImageContent',
   getImageVariant: 'headImageVariant',
   getSignedImageContent: 'headSignedImageContent',
+  getSignedImageVariant: 'headSignedImageVariant',
+  getCdnVariant: 'headCdnVariant',
   getImage: 'headImage',
   listImages: 'headImages',
   getHealth: 'headHealth',
@@ -46,6 +48,7 @@ export function buildOpenApiDocument(app: INestApplication, limits: DocumentedLi
     .addTag('images', 'Upload, list, read and delete images.')
     .addTag('direct uploads', 'Presigned uploads straight to S3, for images larger than the API accepts.')
     .addTag('health', 'Readiness for load balancers and deploy checks.')
+    .addTag('cdn', 'What the CDN asks of the API: variants the bucket does not have yet.')
     .addApiKey(
       {
         type: 'apiKey',

@@ -17,7 +17,7 @@ async function fetchWithoutKey(link: string, init: RequestInit = {}) {
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
 }
 
-describe('signed content links', () => {
+describe('signed content and variant links', () => {
   const created: ImageMetadata[] = [];
   const bytesOf = new Map<string, Buffer>();
 
@@ -85,6 +85,38 @@ describe('signed content links', () => {
         });
       }
       expect(response.body.includes(bytesOf.get(first!.id)!)).toBe(false);
+    }
+  });
+
+  it('serves every variant link without the API key: the same bytes as the keyed route, in the format asked', async () => {
+    const [first] = created;
+    const metadata = (await rawFetch(`/images/${first!.id}`)).json<ImageMetadata>();
+    expect(Object.keys(metadata.links.variants).length).toBeGreaterThan(0);
+    for (const [preset, link] of Object.entries(metadata.links.variants)) {
+      const negotiated = await fetchWithoutKey(link, { headers: { accept: 'image/webp' } });
+      expect(negotiated.status, link).toBe(200);
+      expect(negotiated.headers.get('content-type'), link).toBe('image/webp');
+      const keyed = await rawFetch(`/images/${first!.id}/variants/${preset}?format=webp`);
+      expect(sha256(negotiated.body), link).toBe(sha256(keyed.body));
+      // A client that names neither AVIF nor WebP gets the original's family, PNG here.
+      const plain = await fetchWithoutKey(link, { headers: { accept: '*/*' } });
+      expect(plain.headers.get('content-type'), link).toBe('image/png');
+    }
+  });
+
+  it('refuses a variant link moved to another preset or to the original (403)', async () => {
+    const [first] = created;
+    const link = new URL(absolute(first!.links.variants.thumb!));
+    const otherPreset = new URL(link);
+    otherPreset.pathname = link.pathname.replace('/variants/thumb', '/variants/large');
+    const original = new URL(link);
+    original.pathname = link.pathname.replace(
+      '/variants/thumb',
+      link.searchParams.has('Key-Pair-Id') ? '' : '/content',
+    );
+    for (const moved of [otherPreset, original]) {
+      const response = await fetchWithoutKey(moved.toString());
+      expect(response.status, moved.toString()).toBe(403);
     }
   });
 

@@ -28,4 +28,10 @@ describe(galleryContentSecurityPolicy.name, () => {
     expect(policy).toContain("connect-src 'self' https://pics.s3.eu-west-1.amazonaws.com;");
     expect(policy).toContain("script-src 'self';");
   });
+
+  it('lets images come from the CDN when the links point there, and API calls still not', () => {
+    const policy = galleryContentSecurityPolicy(loadConfig({}), 'https://d111111abcdef8.cloudfront.net');
+    expect(policy).toContain("img-src 'self' https://d111111abcdef8.cloudfront.net;");
+    expect(policy).toContain("connect-src 'self';");
+  });
 });

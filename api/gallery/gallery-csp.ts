@@ -14,18 +14,19 @@ export function objectStoreOrigin(config: AppConfig): string | undefined {
 
 /**
  * The gallery's policy: its own scripts and styles only (no inline code), images and API calls from this
- * origin plus the bucket the API may send the browser to, nothing else. The ThumbHash placeholder is painted
- * into a canvas, so neither `data:` nor `blob:` is needed.
+ * origin plus the bucket the API may send the browser to, images from the CDN when the links point there,
+ * nothing else. The ThumbHash placeholder is painted into a canvas, so neither `data:` nor `blob:` is needed.
  */
-export function galleryContentSecurityPolicy(config: AppConfig): string {
+export function galleryContentSecurityPolicy(config: AppConfig, linksOrigin?: string): string {
   const store = objectStoreOrigin(config);
-  const withStore = (sources: string[]) => (store ? [...sources, store] : sources).join(' ');
+  const sources = (...extra: (string | undefined)[]) =>
+    ["'self'", ...extra].filter((source): source is string => source !== undefined).join(' ');
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `img-src ${withStore(["'self'"])}`,
-    `connect-src ${withStore(["'self'"])}`,
+    `img-src ${sources(store, linksOrigin)}`,
+    `connect-src ${sources(store)}`,
     "base-uri 'self'",
     "form-action 'none'",
     "frame-ancestors 'none'",

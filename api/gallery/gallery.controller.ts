@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { AppError } from '../common/app-error';
 import { basePathOf } from '../common/base-path';
 import { AppConfig } from '../config/app-config';
+import { ContentLinks } from '../images/links/content-links';
 import { GalleryAssets } from './gallery-assets';
 import { galleryContentSecurityPolicy } from './gallery-csp';
 
@@ -21,8 +22,9 @@ export class GalleryController {
   constructor(
     private readonly assets: GalleryAssets,
     private readonly config: AppConfig,
+    links: ContentLinks,
   ) {
-    this.contentSecurityPolicy = galleryContentSecurityPolicy(config);
+    this.contentSecurityPolicy = galleryContentSecurityPolicy(config, links.origin);
   }
 
   @Get()

@@ -2,8 +2,8 @@ import type { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AppError } from '../common/app-error';
 import { sendStream } from '../common/send-stream';
-import type { Delivery } from './delivery/content-delivery';
-import type { Representation } from './delivery/representation';
+import type { ContentDelivery, Delivery } from './delivery/content-delivery';
+import type { Representation, RepresentationSource } from './delivery/representation';
 import { CONTENT_CACHE_CONTROL, contentDispositionOf } from './delivery/representation-headers';
 import { etagOf, type RequestConditions } from './delivery/request-conditions';
 
@@ -18,6 +18,22 @@ export function conditionsOf(req: Request): RequestConditions {
     ifRange: req.get('if-range'),
     range: req.get('range'),
   };
+}
+
+/**
+ * What every route that serves bytes does once it knows the source: decide the delivery from the request's
+ * conditions and answer it. `negotiated` says the format came from Accept, so caches must key on it.
+ */
+export async function sendRepresentation(
+  req: Request,
+  res: Response,
+  delivery: ContentDelivery,
+  source: RepresentationSource,
+  logger: Logger,
+  negotiated = false,
+): Promise<void> {
+  if (negotiated) res.vary('Accept');
+  await respondWithDelivery(res, await delivery.deliver(source, conditionsOf(req), () => !res.destroyed), logger);
 }
 
 /** Turns a delivery decision into status, headers and (for GET) the streamed bytes. */

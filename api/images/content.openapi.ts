@@ -44,57 +44,100 @@ export const GetImageVariantDocs = () =>
     ApiParam({ name: 'preset', description: 'A preset name from IMAGE_VARIANTS.', example: 'thumb' }),
     ApiHeader({ name: 'Accept', required: false, description: 'e.g. `image/avif,image/webp,*/*`; `q=0` excludes.' }),
     ...CONDITIONAL_HEADERS,
-    ApiResponse({
-      status: 200,
-      description: 'The variant’s bytes.',
-      headers: { ...REPRESENTATION_HEADERS, ...BODY_HEADERS, Vary: VARY_ACCEPT },
-      content: variantBytes('The stored variant.'),
-    }),
-    ApiResponse({
-      status: 206,
-      description: 'The requested byte range of the variant.',
-      headers: {
-        ...REPRESENTATION_HEADERS,
-        ...BODY_HEADERS,
-        Vary: VARY_ACCEPT,
-        'Content-Range': header(
-          'The range served and the full size.',
-          'bytes 0-1023/8120',
-          '^bytes [0-9]+-[0-9]+/[0-9]+$',
-        ),
-      },
-      content: variantBytes('The bytes of the range.'),
-    }),
-    ApiResponse({
-      status: 304,
-      description: 'Not modified; no body.',
-      headers: { ...REPRESENTATION_HEADERS, Vary: VARY_ACCEPT },
-    }),
-    ApiResponse({
-      status: 307,
-      description: 'S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL.',
-      headers: {
-        Location: header('The presigned URL.', 'https://my-bucket.s3.eu-west-1.amazonaws.com/variants/…'),
-        'Cache-Control': header('The URL expires; never cache this answer.', 'private, no-store'),
-      },
-      content: {
-        'text/plain': { schema: { type: 'string', example: 'Temporary Redirect. Redirecting to https://…' } },
-        'text/html': { schema: { type: 'string' } },
-      },
-    }),
-    ApiErrorResponses(
-      'VALIDATION_FAILED',
-      'INVALID_IMAGE_ID',
-      'IMAGE_NOT_FOUND',
-      'VARIANT_NOT_FOUND',
-      'PRECONDITION_FAILED',
-      'RANGE_NOT_SATISFIABLE',
-      'IMAGE_TOO_COMPLEX',
-      'INVALID_IMAGE',
-      'STORAGE_UNAVAILABLE',
-      'SERVER_BUSY',
-    ),
+    ...variantResponses(),
+    ApiErrorResponses(...VARIANT_ERRORS),
   );
+
+export const GetSignedImageVariantDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      operationId: 'getSignedImageVariant',
+      summary: 'Download a sized copy through a signed link',
+      description:
+        'A URL in `links.variants`: needs no API key, works for that image and preset only, until `expires`; any `format` (or none, to negotiate from Accept). Otherwise exactly like GET /images/{id}/variants/{preset}.',
+    }),
+    IdParam(),
+    ApiParam({ name: 'preset', description: 'A preset name from IMAGE_VARIANTS.', example: 'thumb' }),
+    ApiHeader({ name: 'Accept', required: false, description: 'e.g. `image/avif,image/webp,*/*`; `q=0` excludes.' }),
+    ...CONDITIONAL_HEADERS,
+    ...variantResponses(),
+    ApiErrorResponses(...VARIANT_ERRORS, 'INVALID_SIGNATURE', 'LINK_EXPIRED'),
+  );
+
+export const GetCdnVariantDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      operationId: 'getCdnVariant',
+      summary: 'Make a variant for the CDN (its fallback origin)',
+      description:
+        'What CloudFront asks when the bucket does not have a variant yet: the name is the stored one, `<preset>.<avif|webp|jpg|png>`, chosen at the edge from Accept. Makes and stores the variant and serves it like GET /images/{id}/variants/{preset}?format=…; later requests are answered from the bucket. Reached through a function URL only CloudFront may call, or with the API key.',
+    }),
+    IdParam(),
+    ApiParam({
+      name: 'name',
+      description: 'Preset and file extension.',
+      example: 'thumb.webp',
+      schema: { type: 'string', pattern: '^[a-z0-9-]{1,32}\\.(avif|webp|jpg|png)$' },
+    }),
+    ...CONDITIONAL_HEADERS,
+    ...variantResponses(),
+    ApiErrorResponses(...VARIANT_ERRORS),
+  );
+
+const VARIANT_ERRORS = [
+  'VALIDATION_FAILED',
+  'INVALID_IMAGE_ID',
+  'IMAGE_NOT_FOUND',
+  'VARIANT_NOT_FOUND',
+  'PRECONDITION_FAILED',
+  'RANGE_NOT_SATISFIABLE',
+  'IMAGE_TOO_COMPLEX',
+  'INVALID_IMAGE',
+  'STORAGE_UNAVAILABLE',
+  'SERVER_BUSY',
+] as const;
+
+/** 200, 206, 304 and 307 of a variant's bytes, the same on every route that serves one. */
+const variantResponses = () => [
+  ApiResponse({
+    status: 200,
+    description: 'The variant’s bytes.',
+    headers: { ...REPRESENTATION_HEADERS, ...BODY_HEADERS, Vary: VARY_ACCEPT },
+    content: variantBytes('The stored variant.'),
+  }),
+  ApiResponse({
+    status: 206,
+    description: 'The requested byte range of the variant.',
+    headers: {
+      ...REPRESENTATION_HEADERS,
+      ...BODY_HEADERS,
+      Vary: VARY_ACCEPT,
+      'Content-Range': header(
+        'The range served and the full size.',
+        'bytes 0-1023/8120',
+        '^bytes [0-9]+-[0-9]+/[0-9]+$',
+      ),
+    },
+    content: variantBytes('The bytes of the range.'),
+  }),
+  ApiResponse({
+    status: 304,
+    description: 'Not modified; no body.',
+    headers: { ...REPRESENTATION_HEADERS, Vary: VARY_ACCEPT },
+  }),
+  ApiResponse({
+    status: 307,
+    description: 'S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL.',
+    headers: {
+      Location: header('The presigned URL.', 'https://my-bucket.s3.eu-west-1.amazonaws.com/variants/…'),
+      'Cache-Control': header('The URL expires; never cache this answer.', 'private, no-store'),
+    },
+    content: {
+      'text/plain': { schema: { type: 'string', example: 'Temporary Redirect. Redirecting to https://…' } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  }),
+];
 
 const VARY_ACCEPT = {
   ...header('`Accept` when the format was negotiated (no `format` parameter).', 'Accept'),

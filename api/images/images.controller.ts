@@ -19,7 +19,7 @@ import { AppConfig } from '../config/app-config';
 import { ContentLinks } from './links/content-links';
 import { ImageDto, ImagePageDto } from './dto/image.dto';
 import { ListImagesQueryDto } from './dto/list-images.query.dto';
-import { conditionsOf, respondWithDelivery } from './content-response';
+import { conditionsOf, sendRepresentation } from './content-response';
 import { ContentDelivery } from './delivery/content-delivery';
 import { parseIdempotencyKey } from './idempotency-key';
 import { ImageIdPipe } from './image-id.pipe';
@@ -81,8 +81,7 @@ export class ImagesController {
   @Get(':id/content')
   @GetImageContentDocs()
   async content(@Param('id', ImageIdPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const delivery = await this.delivery.deliver(this.images.original(id), conditionsOf(req), () => !res.destroyed);
-    await respondWithDelivery(res, delivery, this.logger);
+    await sendRepresentation(req, res, this.delivery, this.images.original(id), this.logger);
   }
 
   @Get(':id/variants/:preset')
@@ -98,9 +97,7 @@ export class ImagesController {
       format: query.format,
       accept: req.get('accept'),
     });
-    if (negotiated) res.vary('Accept');
-    const delivery = await this.delivery.deliver(source, conditionsOf(req), () => !res.destroyed);
-    await respondWithDelivery(res, delivery, this.logger);
+    await sendRepresentation(req, res, this.delivery, source, this.logger, negotiated);
   }
 
   @Delete(':id')

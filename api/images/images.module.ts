@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ContentLinks } from './links/content-links';
 import { LINK_PROVIDERS } from './links/links.providers';
+import { CdnVariantsController } from './links/cdn-variants.controller';
 import { SignedLinksController } from './links/signed-links.controller';
 import { CursorCodec } from './cursor.codec';
 import { ContentDelivery } from './delivery/content-delivery';
@@ -18,7 +20,7 @@ import { ImageVariantsService } from './variants/image-variants.service';
 
 @Module({
   // DirectUploadsController first: its static paths must win over ImagesController's `:id` routes.
-  controllers: [DirectUploadsController, ImagesController, SignedLinksController],
+  controllers: [DirectUploadsController, ImagesController, SignedLinksController, CdnVariantsController],
   providers: [
     ImagesService,
     ImageVariantsService,
@@ -36,6 +38,6 @@ import { ImageVariantsService } from './variants/image-variants.service';
     { provide: STORAGE_BACKEND, useFactory: createStorageBackend, inject: [AppConfig, StorageInstrumentation] },
     { provide: ImageStorage, useFactory: (backend: StorageBackend) => backend.storage, inject: [STORAGE_BACKEND] },
   ],
-  exports: [ImageStorage],
+  exports: [ImageStorage, ContentLinks],
 })
 export class ImagesModule {}

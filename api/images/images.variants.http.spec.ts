@@ -11,6 +11,9 @@ import { ImageProcessor } from './image-processor';
 import { ImageStorage } from './image-storage';
 import type { ProcessingSlots } from './processing-slots';
 
+const signedVariantLink = (id: string, preset: string) =>
+  expect.stringMatching(new RegExp(`^/signed/images/${id}/variants/${preset}\\?expires=\\d+&signature=[\\w-]+$`));
+
 const CHROME_ACCEPT = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -50,12 +53,12 @@ describe('image variants (disk)', () => {
   describe('metadata', () => {
     it('links every preset, gives each variant’s size for srcset, and a ThumbHash placeholder', async () => {
       const image = await upload(await imageFixtures.jpeg(3000, 2000));
-      expect(image.links.variants).toEqual({
-        thumb: `/images/${image.id}/variants/thumb`,
-        small: `/images/${image.id}/variants/small`,
-        medium: `/images/${image.id}/variants/medium`,
-        large: `/images/${image.id}/variants/large`,
-      });
+      // Capability URLs, one per preset (their signatures: links/variant-links.http.spec.ts).
+      expect(image.links.variants).toEqual(
+        Object.fromEntries(
+          ['thumb', 'small', 'medium', 'large'].map((preset) => [preset, signedVariantLink(image.id, preset)]),
+        ),
+      );
       expect(image.variants).toEqual({
         thumb: { width: 256, height: 171 },
         small: { width: 640, height: 427 },
@@ -64,7 +67,7 @@ describe('image variants (disk)', () => {
       });
       // The sizes announced are the sizes served.
       for (const [preset, size] of Object.entries(image.variants)) {
-        const response = await get(`${image.links.variants[preset]}?format=webp`);
+        const response = await get(`${image.links.variants[preset]}&format=webp`);
         const { width, height } = await sharp(response.body).metadata();
         expect({ width, height }, preset).toEqual(size);
       }
@@ -88,7 +91,7 @@ describe('image variants (disk)', () => {
         [17, 4000],
       ]) {
         const image = await upload(await imageFixtures.png(width, height), 'shape.png');
-        const response = await get(`${image.links.variants.thumb}?format=png`);
+        const response = await get(`${image.links.variants.thumb}&format=png`);
         const actual = await sharp(response.body).metadata();
         expect({ width: actual.width, height: actual.height }, `${width}×${height}`).toEqual(image.variants.thumb);
       }
@@ -122,9 +125,10 @@ describe('image variants (disk)', () => {
 
     it.each([
       ['a browser that takes AVIF', CHROME_ACCEPT, 'image/avif'],
-      ['no Accept at all', undefined, 'image/avif'],
+      ['no Accept at all', undefined, 'image/jpeg'],
+      ['only wildcards (curl, old clients)', '*/*, image/*', 'image/jpeg'],
       ['WebP only', 'image/webp', 'image/webp'],
-      ['AVIF refused with q=0', 'image/avif;q=0, image/*', 'image/webp'],
+      ['AVIF refused with q=0', 'image/avif;q=0, image/webp, image/*', 'image/webp'],
       ['AVIF and WebP refused', 'image/avif;q=0, image/webp;q=0, */*', 'image/jpeg'],
       ['nothing we make', 'text/html', 'image/jpeg'],
     ])('negotiates from Accept: %s', async (_name, accept, contentType) => {
@@ -400,8 +404,8 @@ describe('image variants under load', () => {
       .post('/images')
       .attach('file', await imageFixtures.jpeg(400, 300), 'a.jpg');
     expect(created.body.links.variants).toEqual({
-      tiny: `/images/${created.body.id}/variants/tiny`,
-      card: `/images/${created.body.id}/variants/card`,
+      tiny: signedVariantLink(created.body.id, 'tiny'),
+      card: signedVariantLink(created.body.id, 'card'),
     });
     expect(await t.storedFiles()).toHaveLength(2);
     // Every slot taken, as by a long upload.

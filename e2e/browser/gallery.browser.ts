@@ -425,8 +425,13 @@ describe('Web gallery', () => {
   it('uses the variant presets for srcset and paints the ThumbHash placeholder when the API offers them', async () => {
     // The API's own variants, as listed: the grid shows a preset and offers the others by their width.
     const real = page.locator('li.card img').first();
-    expect(await real.getAttribute('src')).toMatch(/\/variants\/[a-z0-9-]+$/);
-    expect(await real.getAttribute('srcset')).toMatch(/\/variants\/thumb \d+w/);
+    // Signed links, so the <img> loads them without the API key.
+    expect(await real.getAttribute('src')).toMatch(/\/variants\/[a-z0-9-]+\?expires=\d+&signature=[\w-]+$/);
+    expect(await real.getAttribute('srcset')).toMatch(/\/variants\/thumb\?expires=\d+&signature=[\w-]+ \d+w/);
+    await real.scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => real.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)))
+      .toBeGreaterThan(0);
     // Then a listing with made-up presets and a known placeholder, to check the choice and the painting exactly.
     const scene = await sharp(await makeScene(3))
       .resize(100, 75)

@@ -3,6 +3,7 @@ import type { VariantPreset } from '../../config/variant-presets';
 import type { ContentLinks } from '../links/content-links';
 import { ALLOWED_IMAGE_TYPES, type AllowedImageType, type ImageRecord } from '../image-record';
 import { fittedSize } from '../variants/fitted-size';
+import { familyOf } from '../variants/variant-format';
 
 const EXAMPLE_SELF = '/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f';
 
@@ -21,13 +22,13 @@ export class ImageLinksDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     description:
-      'Preset name → URL of that sized copy (IMAGE_VARIANTS). The format follows Accept unless `?format=` is added.',
-    example: {
-      thumb: `${EXAMPLE_SELF}/variants/thumb`,
-      small: `${EXAMPLE_SELF}/variants/small`,
-      medium: `${EXAMPLE_SELF}/variants/medium`,
-      large: `${EXAMPLE_SELF}/variants/large`,
-    },
+      'Preset name → capability URL of that sized copy (IMAGE_VARIANTS), like `content`: no API key, this image and preset only, for CONTENT_LINK_TTL_SECONDS. The format follows Accept unless `format=` is added to the query.',
+    example: Object.fromEntries(
+      ['thumb', 'small', 'medium', 'large'].map((preset) => [
+        preset,
+        `/signed${EXAMPLE_SELF}/variants/${preset}?expires=1767225600&signature=Zm9v…`,
+      ]),
+    ),
   })
   readonly variants!: Record<string, string>;
 }
@@ -121,7 +122,16 @@ export class ImageDto {
       links: {
         self,
         content: links.linkTo(record.id, { kind: 'original' }, basePath),
-        variants: Object.fromEntries(presets.map(({ name }) => [name, `${self}/variants/${name}`])),
+        variants: Object.fromEntries(
+          presets.map(({ name }) => [
+            name,
+            links.linkTo(
+              record.id,
+              { kind: 'variant', preset: name, fallback: familyOf(record), animated: record.animated },
+              basePath,
+            ),
+          ]),
+        ),
       },
     };
   }

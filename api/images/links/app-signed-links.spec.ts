@@ -72,12 +72,13 @@ describe(AppSignedLinks.name, () => {
     expect(links.check(path, expires, 'forged')).toBe('invalid');
   });
 
-  it('signs variants by their own path (issue 13)', () => {
+  it('signs a variant by its preset path: not the original, not another preset', () => {
     const { path, expires, signature } = parse(
-      links.linkTo(ID, { kind: 'variant', preset: 'thumb', fallback: 'png' }, ''),
+      links.linkTo(ID, { kind: 'variant', preset: 'thumb', fallback: 'png', animated: false }, ''),
     );
     expect(path).toBe(`/images/${ID}/variants/thumb`);
     expect(links.check(path, expires, signature)).toBe('valid');
     expect(links.check(`/images/${ID}/content`, expires, signature)).toBe('invalid');
+    expect(links.check(`/images/${ID}/variants/large`, expires, signature)).toBe('invalid');
   });
 });

@@ -7,8 +7,11 @@ export const SIGNED_LINKS_PREFIX = '/signed';
 
 export type LinkCheck = 'valid' | 'expired' | 'invalid';
 
+/** What a signature names; a variant's format is negotiated per request, so it is not part of the address. */
+type SignedAddress = { readonly kind: 'original' } | { readonly kind: 'variant'; readonly preset: string };
+
 /** The path a representation has under `/images`, which is what a signature covers. */
-export function representationPath(id: string, representation: LinkedRepresentation): string {
+export function representationPath(id: string, representation: SignedAddress): string {
   return representation.kind === 'original'
     ? `/images/${id}/content`
     : `/images/${id}/variants/${representation.preset}`;
@@ -19,6 +22,9 @@ export function representationPath(id: string, representation: LinkedRepresentat
  * both in the URL, so a link is good for that image and that representation only, until it expires.
  */
 export class AppSignedLinks extends ContentLinks {
+  /** Links are paths on the API itself. */
+  readonly origin = undefined;
+
   constructor(
     private readonly secret: string,
     private readonly ttlSeconds: number,

@@ -79,11 +79,16 @@ describe(CloudFrontLinks.name, () => {
     expect(cloudFrontAccepts(link.replace(settings.keyPairId, 'KOTHER'), nowSeconds, keys)).toBe(false);
   });
 
-  it('signs a variant link with its fallback family in the signed resource (issue 13)', () => {
-    const link = links.linkTo(ID, { kind: 'variant', preset: 'thumb', fallback: 'png' });
+  it('signs a variant link with what the edge negotiates from in the signed resource', () => {
+    const link = links.linkTo(ID, { kind: 'variant', preset: 'thumb', fallback: 'png', animated: false });
     expect(link).toMatch(new RegExp(`^https://${settings.domainName}/${ID}/variants/thumb\\?fallback=png&Expires=`));
     expect(cloudFrontAccepts(link, nowSeconds, keys)).toBe(true);
     expect(cloudFrontAccepts(link.replace('fallback=png', 'fallback=jpeg'), nowSeconds, keys)).toBe(false);
+    const animated = links.linkTo(ID, { kind: 'variant', preset: 'thumb', fallback: 'png', animated: true });
+    expect(animated).toMatch(new RegExp(`/${ID}/variants/thumb\\?fallback=png&animated=1&Expires=`));
+    expect(cloudFrontAccepts(animated, nowSeconds, keys)).toBe(true);
+    // Dropping `animated` would let the edge choose AVIF, which keeps no animation: the signature forbids it.
+    expect(cloudFrontAccepts(animated.replace('&animated=1', ''), nowSeconds, keys)).toBe(false);
   });
 
   it('purges one wildcard path per deleted image on its distribution', async () => {

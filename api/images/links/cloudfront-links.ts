@@ -21,9 +21,9 @@ export interface CdnSource {
 
 /** The CDN path of a representation (infra: originals at `/<id>`, variants at `/<id>/variants/<preset>`). */
 export function cdnPath(id: string, representation: LinkedRepresentation): string {
-  return representation.kind === 'original'
-    ? `/${id}`
-    : `/${id}/variants/${representation.preset}?fallback=${representation.fallback}`;
+  if (representation.kind === 'original') return `/${id}`;
+  const { preset, fallback, animated } = representation;
+  return `/${id}/variants/${preset}?fallback=${fallback}${animated ? '&animated=1' : ''}`;
 }
 
 /** One wildcard that covers the original and every variant of an image, as viewed and as rewritten at the edge. */
@@ -84,6 +84,10 @@ export class CloudFrontLinks extends ContentLinks {
       throw new Error(`Secret ${source.signingKeySecret} does not hold a PEM private key (see docs/deploy.md)`);
     }
     return new CloudFrontLinks(settings as CdnSettings, privateKey, ttlSeconds, cloudfront);
+  }
+
+  get origin(): string {
+    return `https://${this.settings.domainName}`;
   }
 
   linkTo(id: string, representation: LinkedRepresentation): string {

@@ -12,6 +12,7 @@ import { ContentLinks } from './content-links';
 const ID = '01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f';
 
 class RecordingLinks extends ContentLinks {
+  readonly origin = undefined;
   readonly forgotten: string[] = [];
   constructor(private readonly failure?: Error) {
     super();

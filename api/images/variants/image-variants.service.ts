@@ -86,7 +86,7 @@ export class ImageVariantsService {
    * negotiates. A failure costs the upload nothing: it is logged and the variant is made on first request.
    */
   async makeEager(record: ImageRecord, bytes: Buffer): Promise<void> {
-    const format = negotiateFormat('*/*', record);
+    const format = negotiateFormat(CURRENT_BROWSER_ACCEPT, record);
     for (const preset of this.config.eagerVariantPresets) {
       try {
         await this.generate(record.id, preset, format, { record, bytes });
@@ -182,6 +182,9 @@ export class ImageVariantsService {
     });
   }
 }
+
+/** What Chrome, Firefox and Safari send for an `<img>` (the part that matters here). */
+const CURRENT_BROWSER_ACCEPT = 'image/avif,image/webp,*/*;q=0.8';
 
 /** The download name is built from the id and the variant's name (`<id>-thumb.webp`), nothing a client sent. */
 const representationOf = (id: string, record: VariantRecord): Representation => ({

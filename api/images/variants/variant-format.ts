@@ -3,20 +3,22 @@ import type { ImageRecord } from '../image-record';
 import { VARIANT_CONTENT_TYPES, type VariantFormat } from './variant-record';
 
 /**
- * The format for a request that named none: the first of AVIF, WebP and the original's own family (JPEG for a
- * JPEG, PNG for everything else, which keeps transparency) that the client's Accept allows; `q=0` rules a type
- * out. An animated original skips AVIF, so the answer keeps moving as animated WebP where the client takes it.
- * A client that accepts none of them still gets the family format (RFC 9110 §12.5.1 allows ignoring Accept),
- * which every browser can show.
+ * The format for a request that named none: AVIF or WebP where Accept names it with a non-zero quality, else the
+ * original's family (see `familyOf`), which every client can show (RFC 9110 §12.5.1 allows ignoring Accept).
+ * Wildcard ranges do not count: they come from clients (curl, old libraries) that often cannot decode AVIF or
+ * WebP. An animated original skips AVIF, so the answer keeps moving as animated WebP where the client takes
+ * it. The CDN's viewer-request function (infra: variant-request.js) decides exactly so, for the same links.
  */
 export function negotiateFormat(
   accept: string | undefined,
   original: Pick<ImageRecord, 'contentType' | 'animated'>,
 ): VariantFormat {
-  const family: VariantFormat = original.contentType === 'image/jpeg' ? 'jpeg' : 'png';
-  const candidates: VariantFormat[] = original.animated ? ['webp', family] : ['avif', 'webp', family];
-  const acceptable = new Set(
-    new Negotiator({ headers: { accept } }).mediaTypes(candidates.map((format) => VARIANT_CONTENT_TYPES[format])),
-  );
-  return candidates.find((format) => acceptable.has(VARIANT_CONTENT_TYPES[format])) ?? family;
+  const named = new Set(new Negotiator({ headers: { accept } }).mediaTypes().map((type) => type.toLowerCase()));
+  if (!original.animated && named.has(VARIANT_CONTENT_TYPES.avif)) return 'avif';
+  if (named.has(VARIANT_CONTENT_TYPES.webp)) return 'webp';
+  return familyOf(original);
 }
+
+/** JPEG for a JPEG, PNG for everything else (it keeps transparency): what a client that takes nothing newer gets. */
+export const familyOf = (original: Pick<ImageRecord, 'contentType'>): 'jpeg' | 'png' =>
+  original.contentType === 'image/jpeg' ? 'jpeg' : 'png';

@@ -35,7 +35,14 @@ export interface VariantRecord {
 export const variantName = (preset: string, format: VariantFormat) => `${preset}.${VARIANT_EXTENSIONS[format]}`;
 
 /** Checked by adapters before a name reaches a path or key: a preset name and a known extension, nothing else. */
-export const VARIANT_NAME_PATTERN = /^[a-z0-9-]{1,32}\.(avif|webp|jpg|png)$/;
+export const VARIANT_NAME_PATTERN = /^([a-z0-9-]{1,32})\.(avif|webp|jpg|png)$/;
+
+/** The preset and format a stored name stands for (`thumb.jpg` → thumb, jpeg); `undefined` for anything else. */
+export function parseVariantName(name: string): { preset: string; format: VariantFormat } | undefined {
+  const match = VARIANT_NAME_PATTERN.exec(name);
+  const format = match && VARIANT_FORMATS.find((candidate) => VARIANT_EXTENSIONS[candidate] === match[2]);
+  return format ? { preset: match[1]!, format } : undefined;
+}
 
 /** Whether an image id and variant name may be turned into a storage path or key (checked before any I/O). */
 export const isVariantAddress = (imageId: string, name: string) =>

@@ -166,6 +166,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/signed/images/{id}/variants/{preset}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Download a sized copy through a signed link
+     * @description A URL in `links.variants`: needs no API key, works for that image and preset only, until `expires`; any `format` (or none, to negotiate from Accept). Otherwise exactly like GET /images/{id}/variants/{preset}.
+     */
+    get: operations['getSignedImageVariant'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Download a sized copy through a signed link (headers only)
+     * @description The headers getSignedImageVariant would answer with, and no body.
+     */
+    head: operations['headSignedImageVariant'];
+    patch?: never;
+    trace?: never;
+  };
+  '/cdn/variants/{id}/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Make a variant for the CDN (its fallback origin)
+     * @description What CloudFront asks when the bucket does not have a variant yet: the name is the stored one, `<preset>.<avif|webp|jpg|png>`, chosen at the edge from Accept. Makes and stores the variant and serves it like GET /images/{id}/variants/{preset}?format=…; later requests are answered from the bucket. Reached through a function URL only CloudFront may call, or with the API key.
+     */
+    get: operations['getCdnVariant'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    /**
+     * Make a variant for the CDN (its fallback origin) (headers only)
+     * @description The headers getCdnVariant would answer with, and no body.
+     */
+    head: operations['headCdnVariant'];
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -231,12 +279,12 @@ export interface components {
        */
       content: string;
       /**
-       * @description Preset name → URL of that sized copy (IMAGE_VARIANTS). The format follows Accept unless `?format=` is added.
+       * @description Preset name → capability URL of that sized copy (IMAGE_VARIANTS), like `content`: no API key, this image and preset only, for CONTENT_LINK_TTL_SECONDS. The format follows Accept unless `format=` is added to the query.
        * @example {
-       *       "thumb": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/thumb",
-       *       "small": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/small",
-       *       "medium": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/medium",
-       *       "large": "/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/large"
+       *       "thumb": "/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/thumb?expires=1767225600&signature=Zm9v…",
+       *       "small": "/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/small?expires=1767225600&signature=Zm9v…",
+       *       "medium": "/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/medium?expires=1767225600&signature=Zm9v…",
+       *       "large": "/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/large?expires=1767225600&signature=Zm9v…"
        *     }
        */
       variants: {
@@ -2427,6 +2475,901 @@ export interface operations {
         content?: never;
       };
       /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  getSignedImageVariant: {
+    parameters: {
+      query: {
+        /** @description Pick the format instead of negotiating it from Accept (the answer then has no `Vary: Accept`). */
+        format?: 'avif' | 'webp' | 'jpeg' | 'png';
+        /** @description Unix time the link stops working. */
+        expires: string;
+        /** @description HMAC-SHA256 of the path and expiry (base64url). */
+        signature: string;
+      };
+      header?: {
+        /** @description e.g. `image/avif,image/webp,*\/*`; `q=0` excludes. */
+        Accept?: string;
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+        /** @description A preset name from IMAGE_VARIANTS. */
+        preset: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The variant’s bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/avif': string;
+          'image/webp': string;
+          'image/jpeg': string;
+          'image/png': string;
+        };
+      };
+      /** @description The requested byte range of the variant. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/avif': string;
+          'image/webp': string;
+          'image/jpeg': string;
+          'image/png': string;
+        };
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+          'text/html': string;
+        };
+      };
+      /** @description `VALIDATION_FAILED`: A parameter is invalid, repeated or unknown. `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 400;
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED' | 'INVALID_IMAGE_ID';
+          };
+        };
+      };
+      /** @description `INVALID_SIGNATURE`: The signed link is wrong, tampered with or for another representation. `LINK_EXPIRED`: The signed link has expired; fetch the metadata again for a fresh one. */
+      403: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 403;
+            /** @enum {string} */
+            code?: 'INVALID_SIGNATURE' | 'LINK_EXPIRED';
+          };
+        };
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. `VARIANT_NOT_FOUND`: No such preset in IMAGE_VARIANTS. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 404;
+            /** @enum {string} */
+            code?: 'IMAGE_NOT_FOUND' | 'VARIANT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 412;
+            /** @enum {string} */
+            code?: 'PRECONDITION_FAILED';
+          };
+        };
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 416;
+            /** @enum {string} */
+            code?: 'RANGE_NOT_SATISFIABLE';
+          };
+        };
+      };
+      /** @description `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. */
+      422: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 422;
+            /** @enum {string} */
+            code?: 'IMAGE_TOO_COMPLEX' | 'INVALID_IMAGE';
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 500;
+            /** @enum {string} */
+            code?: 'INTERNAL_ERROR';
+          };
+        };
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 503;
+            /** @enum {string} */
+            code?: 'STORAGE_UNAVAILABLE' | 'SERVER_BUSY';
+          };
+        };
+      };
+    };
+  };
+  headSignedImageVariant: {
+    parameters: {
+      query: {
+        /** @description Pick the format instead of negotiating it from Accept (the answer then has no `Vary: Accept`). */
+        format?: 'avif' | 'webp' | 'jpeg' | 'png';
+        /** @description Unix time the link stops working. */
+        expires: string;
+        /** @description HMAC-SHA256 of the path and expiry (base64url). */
+        signature: string;
+      };
+      header?: {
+        /** @description e.g. `image/avif,image/webp,*\/*`; `q=0` excludes. */
+        Accept?: string;
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+        /** @description A preset name from IMAGE_VARIANTS. */
+        preset: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The variant’s bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The requested byte range of the variant. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: A parameter is invalid, repeated or unknown. `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INVALID_SIGNATURE`: The signed link is wrong, tampered with or for another representation. `LINK_EXPIRED`: The signed link has expired; fetch the metadata again for a fresh one. */
+      403: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. `VARIANT_NOT_FOUND`: No such preset in IMAGE_VARIANTS. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. */
+      422: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  getCdnVariant: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+        /** @description Preset and file extension. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The variant’s bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/avif': string;
+          'image/webp': string;
+          'image/jpeg': string;
+          'image/png': string;
+        };
+      };
+      /** @description The requested byte range of the variant. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'image/avif': string;
+          'image/webp': string;
+          'image/jpeg': string;
+          'image/png': string;
+        };
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+          'text/html': string;
+        };
+      };
+      /** @description `VALIDATION_FAILED`: A parameter is invalid, repeated or unknown. `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 400;
+            /** @enum {string} */
+            code?: 'VALIDATION_FAILED' | 'INVALID_IMAGE_ID';
+          };
+        };
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. `VARIANT_NOT_FOUND`: No such preset in IMAGE_VARIANTS. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 404;
+            /** @enum {string} */
+            code?: 'IMAGE_NOT_FOUND' | 'VARIANT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 412;
+            /** @enum {string} */
+            code?: 'PRECONDITION_FAILED';
+          };
+        };
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 416;
+            /** @enum {string} */
+            code?: 'RANGE_NOT_SATISFIABLE';
+          };
+        };
+      };
+      /** @description `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. */
+      422: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 422;
+            /** @enum {string} */
+            code?: 'IMAGE_TOO_COMPLEX' | 'INVALID_IMAGE';
+          };
+        };
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 500;
+            /** @enum {string} */
+            code?: 'INTERNAL_ERROR';
+          };
+        };
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before retrying. */
+          'Retry-After': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorEnvelopeDto'] & {
+            /** @enum {integer} */
+            statusCode?: 503;
+            /** @enum {string} */
+            code?: 'STORAGE_UNAVAILABLE' | 'SERVER_BUSY';
+          };
+        };
+      };
+    };
+  };
+  headCdnVariant: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description ETags held: 304 if one matches (weak comparison). */
+        'If-None-Match'?: string;
+        /** @description 304 unless stored later; ignored with If-None-Match. */
+        'If-Modified-Since'?: string;
+        /** @description 412 unless the image has one of these ETags (strong). */
+        'If-Match'?: string;
+        /** @description 412 if the image was stored later. */
+        'If-Unmodified-Since'?: string;
+        /** @description One byte range, e.g. `bytes=0-1023` or `bytes=-500`. */
+        Range?: string;
+        /** @description Apply Range only if this ETag or HTTP date is current. */
+        'If-Range'?: string;
+        /** @description Your correlation id, echoed back when it matches `^[A-Za-z0-9._:-]{8,128}$`. */
+        'x-request-id'?: components['parameters']['RequestId'];
+      };
+      path: {
+        /** @description Image id (UUIDv7). */
+        id: string;
+        /** @description Preset and file extension. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The variant’s bytes. */
+      200: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The requested byte range of the variant. */
+      206: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description Bytes in this body. */
+          'Content-Length': string;
+          /** @description Inline, with a file name made from the id (never the client’s name). */
+          'Content-Disposition': string;
+          /** @description Browsers must not sniff another type. */
+          'X-Content-Type-Options': string;
+          /** @description Rendered as a document, the bytes may run and load nothing. */
+          'Content-Security-Policy': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          /** @description The range served and the full size. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not modified; no body. */
+      304: {
+        headers: {
+          /** @description Strong entity tag: the quoted hex SHA-256 of the bytes. */
+          ETag: string;
+          /** @description When the image was stored (HTTP date). */
+          'Last-Modified': string;
+          /** @description An id’s bytes never change. */
+          'Cache-Control': string;
+          /** @description Single byte ranges are served. */
+          'Accept-Ranges': string;
+          /** @description `Accept` when the format was negotiated (no `format` parameter). */
+          Vary?: string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description S3 only: a variant bigger than CONTENT_REDIRECT_BYTES is served from a presigned URL. */
+      307: {
+        headers: {
+          /** @description The presigned URL. */
+          Location: string;
+          /** @description The URL expires; never cache this answer. */
+          'Cache-Control': string;
+          'x-request-id': components['headers']['RequestId'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `VALIDATION_FAILED`: A parameter is invalid, repeated or unknown. `INVALID_IMAGE_ID`: Image ids are UUIDv7 strings. */
+      400: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_NOT_FOUND`: No image with this id. `VARIANT_NOT_FOUND`: No such preset in IMAGE_VARIANTS. */
+      404: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `PRECONDITION_FAILED`: The image does not satisfy If-Match, If-Unmodified-Since or (DELETE) If-None-Match. */
+      412: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `RANGE_NOT_SATISFIABLE`: The range starts past the end; Content-Range gives the size. */
+      416: {
+        headers: {
+          /** @description The size of the image: `bytes *\/<size>`. */
+          'Content-Range': string;
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `IMAGE_TOO_COMPLEX`: More work than PROCESSING_TIMEOUT_SECONDS allows. `INVALID_IMAGE`: Corrupt, truncated or a polyglot. */
+      422: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `INTERNAL_ERROR`: anything unexpected; details are in the log under the same request id. */
+      500: {
+        headers: {
+          'x-request-id': components['headers']['RequestId'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description `STORAGE_UNAVAILABLE`: Storage cannot be reached; nothing was stored; retry after Retry-After. `SERVER_BUSY`: Every image-processing slot is busy; retry after Retry-After. */
       503: {
         headers: {
           /** @description Seconds to wait before retrying. */

@@ -1,10 +1,12 @@
 // CloudFront Function (cloudfront-js-2.0, viewer request) on the variants behaviour. No modules, no I/O, and at
 // most 10 KB: it only turns the viewer's variant URL and Accept header into the stored object's key, so the
 // cache key carries the chosen format and an AVIF is never served to a client that did not ask for one.
-//   /<id>/variants/<preset>[?format=…][&fallback=jpeg|png]  →  /<id>/<preset>.<format>
+//   /<id>/variants/<preset>[?format=…][&fallback=jpeg|png][&animated=1]  →  /<id>/<preset>.<extension>
+// which is the application's stored name (api: variantName), so the bucket origin finds what the app stored.
 // The query string (signature included) is left alone; the cache policy keeps it out of the cache key.
 var VARIANT_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/variants\/([a-z0-9-]{1,32})$/;
 var FORMATS = ['avif', 'webp', 'jpeg', 'png'];
+var EXTENSIONS = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' };
 // What a client that takes neither AVIF nor WebP gets: the original's family, which only the link knows.
 var FALLBACKS = ['jpeg', 'png'];
 
@@ -33,7 +35,8 @@ function accepts(accept, mediaType) {
 function negotiatedFormat(request) {
   var header = request.headers.accept;
   var accept = header ? header.value : '';
-  if (accepts(accept, 'image/avif')) return 'avif';
+  // AVIF keeps one frame only: an animated image stays animated as WebP, as the application negotiates it.
+  if (queryValue(request, 'animated') !== '1' && accepts(accept, 'image/avif')) return 'avif';
   if (accepts(accept, 'image/webp')) return 'webp';
   var fallback = queryValue(request, 'fallback');
   return FALLBACKS.indexOf(fallback) >= 0 ? fallback : 'jpeg';
@@ -69,6 +72,6 @@ function handler(event) {
   if (explicit !== undefined && FORMATS.indexOf(explicit) < 0) {
     return refusal(400, 'Bad Request', 'VALIDATION_FAILED', 'format must be one of ' + FORMATS.join(', '));
   }
-  request.uri = '/' + match[1] + '/' + match[2] + '.' + (explicit || negotiatedFormat(request));
+  request.uri = '/' + match[1] + '/' + match[2] + '.' + EXTENSIONS[explicit || negotiatedFormat(request)];
   return request;
 }

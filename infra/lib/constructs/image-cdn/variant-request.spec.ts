@@ -45,6 +45,9 @@ function viewerRequest(
   };
 }
 
+/** The stored name's extension of each format (api: variantName): what the bucket origin must be asked for. */
+const EXTENSION: Record<string, string> = { avif: 'avif', webp: 'webp', jpeg: 'jpg', png: 'png' };
+
 const uriFor = (accept: string | undefined, query?: Record<string, string>) =>
   (handler(viewerRequest(`/${ID}/variants/thumb`, { accept, query })) as CfRequest).uri;
 
@@ -73,7 +76,7 @@ describe('variant viewer-request function', () => {
   ];
   for (const [client, accept, format] of acceptMatrix) {
     it(`negotiates ${format} for ${client}`, () => {
-      expect(uriFor(accept)).toBe(`/${ID}/thumb.${format}`);
+      expect(uriFor(accept)).toBe(`/${ID}/thumb.${EXTENSION[format]}`);
     });
   }
 
@@ -81,12 +84,21 @@ describe('variant viewer-request function', () => {
     expect(uriFor('*/*', { fallback: 'png' })).toBe(`/${ID}/thumb.png`);
     expect(uriFor('image/webp', { fallback: 'png' })).toBe(`/${ID}/thumb.webp`);
     // Anything else is the default, never a key the API cannot have written.
-    expect(uriFor('*/*', { fallback: 'gif' })).toBe(`/${ID}/thumb.jpeg`);
+    expect(uriFor('*/*', { fallback: 'gif' })).toBe(`/${ID}/thumb.jpg`);
+    expect(uriFor('*/*', { fallback: 'jpeg' })).toBe(`/${ID}/thumb.jpg`);
+  });
+
+  it('never picks AVIF for an animated image (AVIF keeps one frame); WebP keeps it moving', () => {
+    const chrome = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
+    expect(uriFor(chrome, { fallback: 'png', animated: '1' })).toBe(`/${ID}/thumb.webp`);
+    expect(uriFor('image/avif', { fallback: 'png', animated: '1' })).toBe(`/${ID}/thumb.png`);
+    expect(uriFor(chrome, { fallback: 'png', animated: '0' })).toBe(`/${ID}/thumb.avif`);
   });
 
   it('takes an explicit ?format= over Accept', () => {
     expect(uriFor('image/avif,image/webp', { format: 'png' })).toBe(`/${ID}/thumb.png`);
     expect(uriFor(undefined, { format: 'avif' })).toBe(`/${ID}/thumb.avif`);
+    expect(uriFor('image/avif', { format: 'jpeg' })).toBe(`/${ID}/thumb.jpg`);
   });
 
   it('answers 400 for an unknown format and 404 for anything that is not a variant URL', () => {
