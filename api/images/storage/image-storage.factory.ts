@@ -46,6 +46,7 @@ export async function createStorageBackend(
         maxAttempts: config.S3_MAX_ATTEMPTS,
         instrumentClient: (client) => instrumentation.instrumentClient(client),
         idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
+        recordCache: new RecordCache(config.RECORD_CACHE_MAX_ENTRIES),
       });
       return { storage: instrumentation.decorateStorage(s3), directUploads: s3.presigned, contentLinks: s3.presigned };
     }
