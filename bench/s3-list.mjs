@@ -2,8 +2,8 @@
 // npm run bench:s3-list: `GET /images?limit=10|50|100` on S3 (the local S3 server, or any S3_TEST_* endpoint), with
 // the record cache off (the baseline: one HEAD per item) and on, in the same run on the same bucket of IMAGES
 // (300) images. Warm: two servers (`node dist/main.js`) side by side, requests interleaved, ROUNDS × 3 samples
-// each. Cold: a fresh server per sample, whose page is measured right after one request of limit=1 (so the
-// code is loaded and the connection open, but every record of the page measured is a miss). Then the heap and
+// each. Fresh process: a new server per sample (cache off and on, interleaved), whose page is measured right after
+// one request of limit=1 (the page after it, so every record of the page measured is a miss). Then the heap and
 // RSS a full cache holds (RECORD_CACHE_MAX_ENTRIES, default 10000 records shaped like real ones).
 //   set -a; eval "$(scripts/local-s3.sh start)"; set +a   # or the S3_TEST_* variables, as for the tests
 //   S3_TEST_ENDPOINT=… ROUNDS=7 BENCH_PORT=62200 npm run bench:s3-list
@@ -179,16 +179,22 @@ async function warm() {
   }
 }
 
+/** Fresh processes, with and without the cache, interleaved: what a new (Lambda) instance's first pages cost. */
 async function cold() {
-  const samples = {};
+  const samples = { off: {}, on: {} };
   for (let round = 0; round < rounds; round++) {
     for (const limit of LIMITS) {
-      const server = await startServer(basePort + 3, cacheEntries);
-      try {
-        const { nextCursor } = await timePage(server.base, 1);
-        (samples[limit] ??= []).push((await timePage(server.base, limit, nextCursor)).ms);
-      } finally {
-        await server.stop();
+      for (const [name, entries] of [
+        ['off', 0],
+        ['on', cacheEntries],
+      ]) {
+        const server = await startServer(basePort + 3, entries);
+        try {
+          const { nextCursor } = await timePage(server.base, 1);
+          (samples[name][limit] ??= []).push((await timePage(server.base, limit, nextCursor)).ms);
+        } finally {
+          await server.stop();
+        }
       }
     }
   }
@@ -229,8 +235,9 @@ try {
 
 const ms = (values) => median(values).toFixed(1).padStart(7);
 const rows = [
+  ['cache off, fresh process', results.cold.off],
+  ['cache on, fresh process', results.cold.on],
   ['cache off (baseline), warm', results.warm.samples.off],
-  ['cache on, cold (all misses)', results.cold],
   ['cache on, warm', results.warm.samples.on],
 ];
 const lines = [
