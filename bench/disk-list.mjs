@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench:disk-list: paging through a large disk store, the adapter (sorted id index, refreshed when the
 // directory changes; 16 metadata reads at a time) against the previous algorithm (readdir + sort of the whole
-// directory and `limit` reads at once, on every page), in the same run on the same directory.
+// directory and `limit` reads at once, on every page), and the adapter with the record cache on (a stat per record
+// instead of a read, once warm), in the same run on the same directory.
 //   IMAGES=20000 LIMIT=100 npm run bench:disk-list
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const rounds = Number(process.env.ROUNDS ?? 3);
 const adapterFile = join(root, 'dist', 'images', 'storage', 'disk.image-storage.js');
 if (!existsSync(adapterFile)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 const { DiskImageStorage } = createRequire(import.meta.url)(adapterFile);
+const { RecordCache } = createRequire(import.meta.url)(join(dirname(adapterFile), 'record-cache.js'));
 const { v7: uuidv7 } = await import('uuid');
 
 const dir = mkdtempSync(join(tmpdir(), 'imagestore-bench-list-'));
@@ -47,6 +49,8 @@ async function previousList(after) {
 
 const storage = new DiskImageStorage(dir);
 const current = (after) => storage.list({ limit, ...(after ? { continuationToken: after } : {}) });
+const cachedStorage = new DiskImageStorage(dir, { recordCache: new RecordCache(images) });
+const cached = (after) => cachedStorage.list({ limit, ...(after ? { continuationToken: after } : {}) });
 
 async function pageThrough(list) {
   const started = performance.now();
@@ -63,21 +67,24 @@ async function pageThrough(list) {
   return { ms: performance.now() - started, pages };
 }
 
-const results = { previous: [], current: [] };
+const results = { previous: [], current: [], cached: [] };
 await pageThrough(current); // builds the index once, as the first request after start-up would
+await pageThrough(cached); // and fills the cache
 for (let round = 0; round < rounds; round++) {
   results.previous.push((await pageThrough(previousList)).ms);
   results.current.push((await pageThrough(current)).ms);
+  results.cached.push((await pageThrough(cached)).ms);
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const pages = Math.ceil(images / limit);
-const [previous, now] = [median(results.previous), median(results.current)];
+const [previous, now, warm] = [median(results.previous), median(results.current), median(results.cached)];
 process.stdout.write(
   [
     `${images} images, limit=${limit}: ${pages} pages, median of ${rounds} full passes`,
     `previous (scan + sort per page): ${previous.toFixed(0)} ms total, ${(previous / pages).toFixed(1)} ms/page`,
     `current (index, bounded reads):  ${now.toFixed(0)} ms total, ${(now / pages).toFixed(1)} ms/page`,
-    `ratio previous/current: ×${(previous / now).toFixed(1)}`,
+    `current + record cache, warm:    ${warm.toFixed(0)} ms total, ${(warm / pages).toFixed(1)} ms/page`,
+    `ratio previous/current: ×${(previous / now).toFixed(1)}; current/cached: ×${(now / warm).toFixed(2)}`,
     '',
   ].join('\n'),
 );

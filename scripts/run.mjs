@@ -54,6 +54,7 @@ const TASKS = {
   bench: { commands: [['node', 'bench/run.mjs']] },
   'bench:soak': { commands: [['node', 'bench/soak.mjs']] },
   'bench:disk-list': { commands: [['node', 'bench/disk-list.mjs']] },
+  'bench:s3-list': { build: true, commands: [['node', 'bench/s3-list.mjs']] },
   'bench:variants': { commands: [['node', 'bench/variants.mjs']] },
   openapi: { commands: [['node', 'scripts/openapi.mjs']] },
   'lint:openapi': { commands: [['redocly', 'lint', 'openapi.json']] },

@@ -72,6 +72,13 @@ export class AppConfig {
   @IntSetting(1, 1000)
   readonly LIST_MAX_LIMIT: number = 100;
 
+  /**
+   * Image records kept in memory per process (least recently used go first), so a listing or a disk metadata read
+   * does not fetch a record again; each is checked against the store before use (docs/adr/0003). 0 turns it off.
+   */
+  @IntSetting(0, 1_000_000)
+  readonly RECORD_CACHE_MAX_ENTRIES: number = 10_000;
+
   /** Re-encode every upload: drops EXIF/XMP/IPTC (GPS included) and anything smuggled after the image data. */
   @BooleanSetting()
   readonly STRIP_METADATA: boolean = true;

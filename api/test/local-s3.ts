@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { S3BucketOptions } from '../images/storage/s3-bucket';
 
 const run = promisify(execFile);
 const SCRIPT = resolve(__dirname, '../../scripts/local-s3.sh');
@@ -113,6 +114,20 @@ export function s3AdminClient(server: S3TestServer): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/** What an adapter under test needs to reach `bucket` on the test server, with short timeouts. */
+export function s3TestOptions(server: S3TestServer, bucket: string): S3BucketOptions {
+  return {
+    bucket,
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    region: server.region,
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    requestTimeoutMs: 5_000,
+    connectTimeoutMs: 1_000,
+    maxAttempts: 2,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskImageStorage } from './disk.image-storage';
 import { isDiskUnavailable, onDisk } from './disk-errors';
+import { RecordCache } from './record-cache';
 import { mountTmpfs, type Tmpfs } from '../../test/tmpfs';
 import {
   chunked,
@@ -22,10 +23,11 @@ const tempRoot = () => mkdtemp(join(tmpdir(), 'imagestore-disk-'));
 /** Everything in the root except the dot-directories of staging and keys. */
 const visible = async (root: string) => (await readdir(root)).filter((name) => !name.startsWith('.'));
 
+// With the record cache on, as configured by default.
 describeImageStorageContract(DiskImageStorage.name, async () => {
   const root = await tempRoot();
   return {
-    storage: new DiskImageStorage(root),
+    storage: new DiskImageStorage(root, { recordCache: new RecordCache(100) }),
     storedObjects: async () =>
       (await readdir(root, { recursive: true, withFileTypes: true }))
         .filter((entry) => entry.isFile())

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +23,8 @@ import { DiskStaging } from './disk-staging';
 import { DiskVariants } from './disk-variants';
 import type { VariantRecord } from '../variants/variant-record';
 import { DiskIdIndex } from './disk-id-index';
+import { DiskRecords } from './disk-records';
+import { RecordCache } from './record-cache';
 
 const CONTENT_FILE = 'content';
 const METADATA_FILE = 'metadata.json';
@@ -38,6 +40,8 @@ const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 export interface DiskImageStorageOptions {
   /** How long an idempotency key lives; the sweep removes older ones. */
   readonly idempotencyKeyTtlMs?: number;
+  /** Records already read, each checked against a stat of its file before use; off when absent. */
+  readonly recordCache?: RecordCache;
 }
 
 /**
@@ -51,7 +55,8 @@ export interface DiskImageStorageOptions {
  * is still making.
  *
  * Listing pages through a sorted in-memory index of ids, rebuilt only when the root directory's mtime shows that
- * something (this process or another) added or removed an image; metadata is read a bounded number at a time.
+ * something (this process or another) added or removed an image; metadata is read a bounded number at a time,
+ * through the record cache (disk-records.ts) when it is on.
  */
 export class DiskImageStorage extends ImageStorage {
   readonly maxPutMs = 60_000;
@@ -62,6 +67,7 @@ export class DiskImageStorage extends ImageStorage {
   private readonly variants: DiskVariants;
   private readonly metadataReads = pLimit(METADATA_READS_IN_PARALLEL);
   private readonly index: DiskIdIndex;
+  private readonly records: DiskRecords;
   private prepared?: Promise<void>;
 
   constructor(rootDir: string, options: DiskImageStorageOptions = {}) {
@@ -69,6 +75,7 @@ export class DiskImageStorage extends ImageStorage {
     this.root = resolve(rootDir);
     this.staging = new DiskStaging(join(this.root, WORK_DIR));
     this.index = new DiskIdIndex(this.root);
+    this.records = new DiskRecords(options.recordCache ?? new RecordCache(0));
     this.keysDir = join(this.root, KEYS_DIR);
     this.keys = new DiskIdempotencyKeys(this.keysDir, options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS, {
       stagingPath: () => this.staging.stagingPath(),
@@ -121,13 +128,8 @@ export class DiskImageStorage extends ImageStorage {
     return IMAGE_ID_PATTERN.test(id) ? this.openContent(id, range) : undefined;
   }
 
-  private async readRecord(id: string): Promise<ImageRecord | undefined> {
-    try {
-      return await onDisk('read', async () => JSON.parse(await readFile(join(this.pathOf(id), METADATA_FILE), 'utf8')));
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+  private readRecord(id: string): Promise<ImageRecord | undefined> {
+    return this.records.read(id, join(this.pathOf(id), METADATA_FILE));
   }
 
   private async openContent(id: string, range?: ByteRange): Promise<Readable | undefined> {
@@ -157,6 +159,7 @@ export class DiskImageStorage extends ImageStorage {
       throw error;
     }
     this.index.remove(id);
+    this.records.forget(id);
     await syncDirectory(this.root).catch(() => undefined);
     await rm(doomed, { recursive: true, force: true }).catch(() => undefined);
     return true;

@@ -5,6 +5,7 @@ import type { ContentLinkSigner } from '../content-link-signer';
 import type { DirectUploadStore } from '../direct-uploads/direct-upload-store';
 import type { ImageStorage } from '../image-storage';
 import { DiskImageStorage } from './disk.image-storage';
+import { RecordCache } from './record-cache';
 import type { StorageInstrumentation } from './storage-instrumentation';
 
 /** What the configured backend offers: always the storage port, and the optional capabilities it has. */
@@ -27,6 +28,7 @@ export async function createStorageBackend(
     case 'disk': {
       const storage = new DiskImageStorage(config.STORAGE_DIR, {
         idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
+        recordCache: new RecordCache(config.RECORD_CACHE_MAX_ENTRIES),
       });
       await probeDisk(storage, config.STORAGE_DIR);
       return { storage: instrumentation.decorateStorage(storage) };
@@ -44,6 +46,7 @@ export async function createStorageBackend(
         maxAttempts: config.S3_MAX_ATTEMPTS,
         instrumentClient: (client) => instrumentation.instrumentClient(client),
         idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
+        recordCache: new RecordCache(config.RECORD_CACHE_MAX_ENTRIES),
       });
       return { storage: instrumentation.decorateStorage(s3), directUploads: s3.presigned, contentLinks: s3.presigned };
     }

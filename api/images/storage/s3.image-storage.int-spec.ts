@@ -13,7 +13,7 @@ import {
 import { Logger } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freezeGatewayOnImagePut } from '../../test/frozen-gateway';
-import { acquireLocalS3, localGatewayPid, s3AdminClient, type S3TestServer } from '../../test/local-s3';
+import { acquireLocalS3, localGatewayPid, s3AdminClient, s3TestOptions, type S3TestServer } from '../../test/local-s3';
 import { StagedUploadTooLargeError } from '../direct-uploads/direct-upload-store';
 import {
   chunked,
@@ -23,6 +23,7 @@ import {
   sampleImage,
   sha256,
 } from './image-storage.contract';
+import { RecordCache } from './record-cache';
 import { S3ImageStorage, type S3ImageStorageOptions } from './s3.image-storage';
 import { StorageFailureError, StorageUnavailableError, UploadOutcomeUnknownError } from '../image-storage.errors';
 
@@ -43,14 +44,7 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
   afterAll(() => admin.destroy());
 
   const optionsFor = (bucket: string, overrides: Partial<S3ImageStorageOptions> = {}): S3ImageStorageOptions => ({
-    bucket,
-    endpoint: server.endpoint,
-    forcePathStyle: true,
-    region: server.region,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    requestTimeoutMs: 5_000,
-    connectTimeoutMs: 1_000,
-    maxAttempts: 2,
+    ...s3TestOptions(server, bucket),
     ...overrides,
   });
 
@@ -73,9 +67,10 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
     await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
   }
 
+  // With the record cache on, as configured by default.
   describeImageStorageContract(S3ImageStorage.name, async () => {
     const bucket = await freshBucket();
-    const storage = new S3ImageStorage(optionsFor(bucket));
+    const storage = new S3ImageStorage(optionsFor(bucket, { recordCache: new RecordCache(100) }));
     return {
       storage,
       storedObjects: async () => {
@@ -178,15 +173,27 @@ describe(`${S3ImageStorage.name} against a real S3 server`, async () => {
       await storage.put(doomed.record, chunked(doomed.bytes));
       await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'images/not-an-id', Body: 'x' }));
       await admin.send(new PutObjectCommand({ Bucket: bucket, Key: `incoming/${randomUUID()}`, Body: 'x' }));
-      const head = storage.head.bind(storage);
-      vi.spyOn(storage, 'head').mockImplementation(async (id) => {
-        if (id === doomed.record.id) {
-          await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key: `images/${id}` }));
-        }
-        return head(id);
-      });
+      // Deleted by "another instance" just before this adapter's HEAD of it leaves.
+      const doomedKey = `images/${doomed.record.id}`;
+      const lister = new S3ImageStorage(
+        optionsFor(bucket, {
+          instrumentClient: (client) => {
+            (client as S3Client).middlewareStack.add(
+              (next, context) => async (args) => {
+                const { Key } = args.input as { Key?: string };
+                if (context.commandName === 'HeadObjectCommand' && Key === doomedKey) {
+                  await admin.send(new DeleteObjectCommand({ Bucket: bucket, Key }));
+                }
+                return next(args);
+              },
+              { step: 'initialize' },
+            );
+            return client;
+          },
+        }),
+      );
 
-      const page = await storage.list({ limit: 10 });
+      const page = await lister.list({ limit: 10 });
 
       expect(page.items).toEqual([kept.record]);
     });

@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import pLimit from 'p-limit';
 import { IMAGE_ID_PATTERN, type ImageRecord } from '../image-record';
 import {
   ImageStorage,
@@ -17,6 +16,8 @@ import { UploadOutcomeUnknownError } from '../image-storage.errors';
 import { S3Bucket, type S3BucketOptions } from './s3-bucket';
 import { wasAnswered } from './s3-errors';
 import { S3IdempotencyKeys } from './s3-idempotency-keys';
+import { S3ImageListing } from './s3-image-listing';
+import { RecordCache } from './record-cache';
 import { DELETING_PREFIX, IMAGES_PREFIX, PENDING_PREFIX } from './s3-keys';
 import { fromObjectMetadata, toObjectMetadata } from './s3-object-metadata';
 import { S3PresignedAccess } from './s3-presigned-access';
@@ -26,11 +27,12 @@ import type { VariantRecord } from '../variants/variant-record';
 export interface S3ImageStorageOptions extends S3BucketOptions {
   /** How long an idempotency key lives; the sweep removes older ones. */
   readonly idempotencyKeyTtlMs?: number;
+  /** Records already read, served to a listing that shows the same object; off when absent. */
+  readonly recordCache?: RecordCache;
 }
 
 const PENDING_PER_SWEEP = 100;
 const DEFAULT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
-const HEADS_IN_PARALLEL = 16;
 
 /**
  * S3 adapter. Each image is one object, `images/<id>`: the sniffed type is its Content-Type and the rest of the
@@ -50,6 +52,8 @@ export class S3ImageStorage extends ImageStorage {
   private readonly bucket: S3Bucket;
   private readonly keys: S3IdempotencyKeys;
   private readonly variants: S3Variants;
+  private readonly records: RecordCache;
+  private readonly listing: S3ImageListing;
   /** Direct uploads and content links, on the same client. */
   readonly presigned: S3PresignedAccess;
   readonly maxPutMs: number;
@@ -58,6 +62,8 @@ export class S3ImageStorage extends ImageStorage {
     super();
     this.bucket = new S3Bucket(options);
     this.presigned = new S3PresignedAccess(this.bucket);
+    this.records = options.recordCache ?? new RecordCache(0);
+    this.listing = new S3ImageListing(this.bucket, this.records);
     this.keys = new S3IdempotencyKeys(this.bucket, options.idempotencyKeyTtlMs ?? DEFAULT_KEY_TTL_MS, (id) =>
       this.head(id),
     );
@@ -133,9 +139,14 @@ export class S3ImageStorage extends ImageStorage {
     throw putError;
   }
 
+  /**
+   * Always a HEAD, never the cache: only a request to the bucket proves the image was not deleted by another
+   * instance, and a HEAD is that request and the record at once.
+   */
   async head(id: string): Promise<ImageRecord | undefined> {
     if (!IMAGE_ID_PATTERN.test(id)) return undefined;
     const output = await this.bucket.headObject(IMAGES_PREFIX + id, 'head');
+    if (!output) this.records.delete(id);
     return output && fromObjectMetadata(id, output);
   }
 
@@ -168,6 +179,7 @@ export class S3ImageStorage extends ImageStorage {
     try {
       if (!(await this.head(id))) return false;
       await this.bucket.deleteKey(IMAGES_PREFIX + id, 'delete');
+      this.records.delete(id);
       // After the original: a variant written meanwhile either sees the original gone or is listed here.
       await this.variants.deleteAll(id);
       return true;
@@ -176,22 +188,8 @@ export class S3ImageStorage extends ImageStorage {
     }
   }
 
-  /**
-   * One LIST plus one HEAD per key (bounded parallelism): S3 listings carry no user metadata. A key deleted between
-   * the two calls is skipped.
-   */
-  async list({ limit, continuationToken }: ListImagesQuery): Promise<ImagePage> {
-    const page = await this.bucket.listPage(IMAGES_PREFIX, limit, continuationToken);
-    const ids = (page?.Contents ?? [])
-      .map((object) => object.Key?.slice(IMAGES_PREFIX.length) ?? '')
-      .filter((id) => IMAGE_ID_PATTERN.test(id));
-    const headLimit = pLimit(HEADS_IN_PARALLEL);
-    const records = await Promise.all(ids.map((id) => headLimit(() => this.head(id))));
-    const next = page?.IsTruncated ? page.NextContinuationToken : undefined;
-    return {
-      items: records.filter((record): record is ImageRecord => record !== undefined),
-      ...(next ? { continuationToken: next } : {}),
-    };
+  list(query: ListImagesQuery): Promise<ImagePage> {
+    return this.listing.list(query);
   }
 
   async checkReady(): Promise<void> {

@@ -1,0 +1,42 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { ImageRecord } from '../image-record';
+import { onDisk } from './disk-errors';
+import type { RecordCache } from './record-cache';
+
+/**
+ * Reads an image's `metadata.json`, through the record cache when there is one. The cache saves the read and the
+ * parse, never the proof: a stat of the file shows the image is still there (another process sharing the
+ * directory may have deleted it) and that it is the file cached (inode, size and mtime), at about a quarter of
+ * the CPU of reading it.
+ */
+export class DiskRecords {
+  constructor(private readonly cache: RecordCache) {}
+
+  async read(id: string, file: string): Promise<ImageRecord | undefined> {
+    try {
+      return await onDisk('read', async () => {
+        if (!this.cache.enabled) return JSON.parse(await readFile(file, 'utf8')) as ImageRecord;
+        const version = fileVersion(await stat(file));
+        const cached = this.cache.get(id, version);
+        if (cached) return cached;
+        // Read after the stat: a file replaced in between is cached under the older version, which the next
+        // stat no longer matches.
+        const record = JSON.parse(await readFile(file, 'utf8')) as ImageRecord;
+        this.cache.set(id, version, record);
+        return record;
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.cache.delete(id);
+      return undefined;
+    }
+  }
+
+  /** After a delete: the entry could never be served again, but it would hold its place until evicted. */
+  forget(id: string): void {
+    this.cache.delete(id);
+  }
+}
+
+const fileVersion = ({ ino, size, mtimeMs }: { ino: number; size: number; mtimeMs: number }) =>
+  `${ino}:${size}:${mtimeMs}`;
