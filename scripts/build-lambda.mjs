@@ -34,6 +34,9 @@ export const CODE_CACHE_FILE = `${BUNDLE_FILE}.cache`;
 export const WARM_SCRIPT_FILE = 'warm-code-cache.cjs';
 export const GALLERY_DIR = 'gallery';
 
+/** The function CommonJS wraps every module in (node:module's wrapper), written into app.js by the build. */
+const MODULE_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
+
 /**
  * The handler file. Parsing and compiling the 2.6 MB bundle costs ~75 ms on every cold start; V8 can instead
  * deserialize a code cache produced after a warm-up request (so it holds the functions a request actually runs).
@@ -60,12 +63,16 @@ if (!process.env.NODE_DISABLE_COMPILE_CACHE) {
     // no cache shipped: compile normally
   }
 }
-const script = new vm.Script(Module.wrap(readFileSync(filename, 'utf8')), {
+// The file is already wrapped in CommonJS's module function and ASCII only: read as one-byte text and compiled as
+// is, V8 keeps one copy of it, not a second one from a concatenation.
+const script = new vm.Script(readFileSync(filename, 'latin1'), {
   filename,
   cachedData,
   // The bundle's import() calls (Nest's optional packages, node: built-ins) resolve from this directory, as they would.
   importModuleDynamically: (specifier) => import(specifier),
 });
+const rejected = cachedData === undefined ? undefined : script.cachedDataRejected;
+cachedData = undefined; // V8 has taken what it needs; the buffer can go with the next GC, while the bundle runs
 const bundle = new Module(filename, module);
 bundle.filename = filename;
 bundle.paths = Module._nodeModulePaths(__dirname);
@@ -78,7 +85,7 @@ Object.defineProperty(exports, 'codeCache', {
   enumerable: false,
   value: {
     /** undefined without cache data, else whether V8 refused it */
-    rejected: cachedData === undefined ? undefined : script.cachedDataRejected,
+    rejected,
     /** Used by ${WARM_SCRIPT_FILE} after a warm-up request. */
     write: () => writeFileSync(cacheFile, script.createCachedData()),
   },
@@ -237,9 +244,14 @@ export function withoutFetchGlobals(code) {
 }
 
 /**
- * sharp (libvips, ~40 ms and ~25 MB of RSS to load) is only needed by uploads. The app imports it as usual; in
- * the bundle that import gets a stand-in that loads the real module on first use, so GETs never pay for it.
+ * sharp (libvips, ~40 ms and ~25 MB of RSS to load) is only needed by uploads and variant generation. The app
+ * imports it as usual; in the bundle that import gets a stand-in that loads the real module on first use, so
+ * GETs never pay for it. The process-wide settings the image processor applies at construction
+ * (`sharp.cache(…)`, `sharp.concurrency(n)`, at every start) are remembered and applied when sharp loads, in the
+ * order they were made; calling them without arguments (a query) loads sharp. Their return values (the previous
+ * settings) are not available before the load: nothing here reads them.
  */
+export const DEFERRED_SHARP_SETTINGS = ['cache', 'concurrency'];
 const lazySharpPlugin = {
   name: 'lazy-sharp',
   setup(pluginBuild) {
@@ -250,12 +262,26 @@ const lazySharpPlugin = {
       loader: 'js',
       contents: `
         let sharp;
-        const load = () => (sharp ??= require('sharp'));
+        const pending = [];
+        const load = () => {
+          if (sharp === undefined) {
+            sharp = require('sharp');
+            for (const [setting, args] of pending.splice(0)) sharp[setting](...args);
+          }
+          return sharp;
+        };
+        const deferred = new Set(${JSON.stringify(DEFERRED_SHARP_SETTINGS)});
+        const defer = (setting) => (...args) => {
+          if (sharp !== undefined || args.length === 0) return load()[setting](...args);
+          pending.push([setting, args]);
+          return undefined;
+        };
         module.exports = new Proxy(function sharpStandIn() {}, {
           apply: (_target, thisArg, args) => load().apply(thisArg, args),
           construct: (_target, args) => new (load())(...args),
           // Interop helpers probe __esModule; answering without loading keeps the import lazy (sharp is CommonJS).
-          get: (_target, property) => (property === '__esModule' ? undefined : load()[property]),
+          get: (_target, property) =>
+            property === '__esModule' ? undefined : deferred.has(property) ? defer(property) : load()[property],
           has: (_target, property) => property in load(),
         });`,
     }));
@@ -313,6 +339,22 @@ const plainRequirePlugin = {
     }));
   },
 };
+
+/**
+ * V8 keeps a script's source for as long as its functions live (lazy compilation, `toString`), one byte per
+ * character if every character is ASCII and two otherwise: a single `é` doubles the bundle's 4 MB in memory.
+ * esbuild escapes non-ASCII text in strings but leaves it in regular expression literals (validator's locale
+ * alphabets), so the rest is escaped here: `\uXXXX` means the same UTF-16 unit in a string, a template, a
+ * regular expression (with or without the u flag; pairs for astral characters) and an identifier. Only the
+ * columns of those few spots in the source map move.
+ */
+export function asciiOnly(code) {
+  return code.replace(/(\\?)([\u0080-\uffff])/g, (_match, backslash, char) => {
+    // `\é` is an identity escape in a regular expression; `\\u00e9` would mean something else.
+    if (backslash) throw new Error(`a non-ASCII character after a backslash in the bundle: ${JSON.stringify(char)}`);
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
 
 /** Node's lookup (nearest node_modules upwards), without tripping over packages whose `exports` hide package.json. */
 function packageDir(name, from = root) {
@@ -385,6 +427,9 @@ export async function buildLambda(options = {}) {
     external: OPTIONAL_EXTERNALS, // sharp: see lazySharpPlugin
     plugins: [decoratorMetadataPlugin, plainRequirePlugin, lazySharpPlugin, lazyPhoneNumbersPlugin],
   });
+
+  const bundleFile = join(outDir, BUNDLE_FILE);
+  writeFileSync(bundleFile, `${MODULE_WRAPPER[0]}${asciiOnly(readFileSync(bundleFile, 'utf8'))}${MODULE_WRAPPER[1]}`);
 
   const sourceMapDir = `${outDir}-sourcemap`;
   rmSync(sourceMapDir, { recursive: true, force: true });
