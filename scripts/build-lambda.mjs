@@ -289,28 +289,34 @@ const lazySharpPlugin = {
 };
 
 /**
- * class-validator imports every validator, and IsPhoneNumber pulls in libphonenumber-js with its metadata
- * (~15 ms to evaluate on every cold start). No DTO here validates phone numbers; the stand-in evaluates the real
- * module only if one ever does.
+ * Packages the bundle imports but this service never calls, left out of it (about 0.8 MB of app.js, and the
+ * evaluation of body-parser's graph on every start). Each is replaced by a stand-in that throws, naming itself,
+ * if it is ever called:
+ * - body-parser: Express imports it for `express.json()` and friends; the app runs with `bodyParser: false`
+ *   (app.factory.ts: multer reads uploads, nothing else has a body), so Nest never calls them. It brings
+ *   iconv-lite's code pages (0.5 MB), raw-body and qs.
+ * - libphonenumber-js: class-validator imports every validator, and `IsPhoneNumber` pulls in its metadata
+ *   (0.3 MB, ~15 ms to evaluate). No DTO here validates phone numbers.
  */
-const lazyPhoneNumbersPlugin = {
-  name: 'lazy-libphonenumber',
+const ABSENT_PACKAGES = {
+  'body-parser': 'the app runs with bodyParser: false',
+  'libphonenumber-js/max': 'no DTO uses IsPhoneNumber',
+};
+const absentPackagesPlugin = {
+  name: 'absent-packages',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^libphonenumber-js\/max$/ }, (args) =>
-      args.namespace === 'lazy-phone'
-        ? undefined
-        : { path: args.path, namespace: 'lazy-phone', pluginData: args.resolveDir },
-    );
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-phone' }, (args) => ({
+    const names = Object.keys(ABSENT_PACKAGES).map((name) => name.replace(/[/.-]/g, '\\$&'));
+    pluginBuild.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({
+      path: args.path,
+      namespace: 'absent',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
       loader: 'js',
-      resolveDir: args.pluginData,
       contents: `
-        let real;
-        const load = () => (real ??= require('libphonenumber-js/max'));
-        module.exports = new Proxy({}, {
-          get: (_target, property) => (property === '__esModule' ? undefined : load()[property]),
-          has: (_target, property) => property in load(),
-        });`,
+        const absent = () => {
+          throw new Error(${JSON.stringify(`${args.path} is not in the Lambda bundle (${ABSENT_PACKAGES[args.path]}): see scripts/build-lambda.mjs`)});
+        };
+        module.exports = new Proxy(absent, { get: (_target, property) => (property === '__esModule' ? undefined : absent) });`,
     }));
   },
 };
@@ -356,6 +362,36 @@ export function asciiOnly(code) {
   });
 }
 
+/**
+ * Nest's ConsoleLogger and Logger each build an `Intl.DateTimeFormat` when their module is evaluated, for the
+ * timestamps of the text log format. The first `Intl` object loads ICU's locale data: 18–45 ms of every cold
+ * start here, for a format this service never prints (its logs are pino's JSON). The formatter is built on first
+ * use instead, with the same arguments. If an upgrade changes those lines the build fails, so that this is looked at
+ * again rather than silently skipped.
+ */
+const NEST_DATE_TIME_FORMATTER = 'const dateTimeFormatter = new Intl.DateTimeFormat(';
+const lazyNestDateTimeFormatPlugin = {
+  name: 'lazy-nest-date-time-format',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /node_modules\/@nestjs\/common\/services\/(console-)?logger\.service\.js$/ },
+      (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const uses = source.split('dateTimeFormatter').length - 1;
+        const formats = source.split('dateTimeFormatter.format(').length - 1;
+        if (!source.includes(NEST_DATE_TIME_FORMATTER) || uses !== formats + 1) {
+          throw new Error(`${args.path}: Nest's date formatter changed; see lazyNestDateTimeFormatPlugin`);
+        }
+        const lazy = `const dateTimeFormatter = ((...options) => {
+          let formatter;
+          return { format: (date) => (formatter ??= new Intl.DateTimeFormat(...options)).format(date) };
+        })(`;
+        return { contents: source.replace(NEST_DATE_TIME_FORMATTER, lazy), loader: 'js' };
+      },
+    );
+  },
+};
+
 /** Node's lookup (nearest node_modules upwards), without tripping over packages whose `exports` hide package.json. */
 function packageDir(name, from = root) {
   for (let dir = from; ; dir = dirname(dir)) {
@@ -365,20 +401,28 @@ function packageDir(name, from = root) {
   }
 }
 
-function copyPackage(name, outDir, from = root) {
+/**
+ * Copies an installed package without what nothing loads at run time: docs, type declarations, source maps, C++
+ * sources and install scripts, and `skip` (sharp's ES module build: the bundle `require()`s sharp).
+ */
+function copyPackage(name, outDir, from = root, skip = /^$/) {
   const source = packageDir(name, from);
   if (!source) throw new Error(`${name} is not installed`);
   const target = join(outDir, 'node_modules', name);
   cpSync(source, target, {
     recursive: true,
-    filter: (path) => !/\.(md|d\.ts|map)$/.test(path) && !path.includes(`${name}/src`) && !path.endsWith('/install'),
+    filter: (path) =>
+      !/\.(md|d\.[cm]?ts|map)$/.test(path) &&
+      !skip.test(path) &&
+      !path.includes(`${name}/src`) &&
+      !path.endsWith('/install'),
   });
   return source;
 }
 
 /** sharp, its small JS dependencies, and exactly one platform's native packages. */
 function installSharp(outDir, arch) {
-  const sharpDir = copyPackage('sharp', outDir);
+  const sharpDir = copyPackage('sharp', outDir, root, /\.mjs$/);
   const sharpJson = readJson(join(sharpDir, 'package.json'));
   for (const dependency of Object.keys(sharpJson.dependencies ?? {})) copyPackage(dependency, outDir, sharpDir);
   const natives = [`@img/sharp-linux-${arch}`, `@img/sharp-libvips-linux-${arch}`];
@@ -425,7 +469,13 @@ export async function buildLambda(options = {}) {
     banner: { js: `const __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
     define: { 'import.meta.url': '__bundleUrl' },
     external: OPTIONAL_EXTERNALS, // sharp: see lazySharpPlugin
-    plugins: [decoratorMetadataPlugin, plainRequirePlugin, lazySharpPlugin, lazyPhoneNumbersPlugin],
+    plugins: [
+      decoratorMetadataPlugin,
+      plainRequirePlugin,
+      lazySharpPlugin,
+      absentPackagesPlugin,
+      lazyNestDateTimeFormatPlugin,
+    ],
   });
 
   const bundleFile = join(outDir, BUNDLE_FILE);

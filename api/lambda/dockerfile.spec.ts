@@ -127,6 +127,12 @@ describe('Lambda artifact', () => {
     }
   });
 
+  it('leaves out packages the service never calls (body-parser with iconv-lite, libphonenumber-js)', () => {
+    const bundled = new Set(bundleInputs.map(packageOf));
+    for (const name of ['body-parser', 'iconv-lite', 'raw-body', 'libphonenumber-js'])
+      expect(bundled).not.toContain(name);
+  });
+
   it('is ASCII only, so V8 holds its source at one byte per character', () => {
     const bundle = readFileSync(join(outDir, 'app.js'));
     expect(bundle.findIndex((byte) => byte >= 0x80)).toBe(-1);
