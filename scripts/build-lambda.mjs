@@ -347,6 +347,34 @@ const plainRequirePlugin = {
 };
 
 /**
+ * esbuild's interop helpers build a fresh namespace object, one getter per export, every time an ES module imports
+ * a CommonJS one (`__toESM`) or the reverse (`__toCommonJS`): once per importing file, so a package imported from
+ * hundreds of files (tslib, class-validator, rxjs, Nest's barrels) has its exports copied hundreds of times at
+ * every start (about 8 ms of CPU and 1.4 MB here). A module's namespace is the same object for every importer in
+ * ES modules, so the helpers are memoized per module (and per `isNodeMode` flag); a module that has gained exports
+ * since (a cycle still loading) gets a fresh copy. The helpers are found by their exact minified shape: if an
+ * esbuild upgrade changes it, the build fails here rather than silently skipping this.
+ */
+const INTEROP_HELPERS =
+  /var ([\w$]+)=\((\w),(\w),(\w)\)=>\(\4=\2!=null\?[\w$]+\([\w$]+\(\2\)\):\{\},([\w$]+)\(\3\|\|!\2\|\|!\2\.__esModule\?([\w$]+)\(\4,"default",\{value:\2,enumerable:!0\}\):\4,\2\)\),([\w$]+)=(\w)=>\5\(\6\(\{\},"__esModule",\{value:!0\}\),\8\);/g;
+export function memoizedInteropHelpers(code) {
+  const found = [...code.matchAll(INTEROP_HELPERS)];
+  if (found.length !== 1)
+    throw new Error(`esbuild's __toESM/__toCommonJS helpers found ${found.length} times, not once`);
+  const [helpers, toEsm, , , , , , toCommonJs] = found[0];
+  const uncached = helpers
+    .replace(`var ${toEsm}=`, `var ${toEsm}$uncached=`)
+    .replace(`,${toCommonJs}=`, `,${toCommonJs}$uncached=`);
+  const memoized =
+    `var __interopOnce=(cache,mod,make)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return make();` +
+    `const keys=Object.getOwnPropertyNames(mod).length,hit=cache.get(mod);if(hit&&hit.keys===keys)return hit.value;` +
+    `const value=make();cache.set(mod,{keys,value});return value},__interopNode=new WeakMap,__interopEsm=new WeakMap,` +
+    `__interopCjs=new WeakMap;var ${toEsm}=(mod,isNodeMode)=>__interopOnce(isNodeMode?__interopNode:__interopEsm,mod,` +
+    `()=>${toEsm}$uncached(mod,isNodeMode)),${toCommonJs}=mod=>__interopOnce(__interopCjs,mod,()=>${toCommonJs}$uncached(mod));`;
+  return code.replace(helpers, `${uncached}${memoized}`);
+}
+
+/**
  * V8 keeps a script's source for as long as its functions live (lazy compilation, `toString`), one byte per
  * character if every character is ASCII and two otherwise: a single `é` doubles the bundle's 4 MB in memory.
  * esbuild escapes non-ASCII text in strings but leaves it in regular expression literals (validator's locale
@@ -479,7 +507,8 @@ export async function buildLambda(options = {}) {
   });
 
   const bundleFile = join(outDir, BUNDLE_FILE);
-  writeFileSync(bundleFile, `${MODULE_WRAPPER[0]}${asciiOnly(readFileSync(bundleFile, 'utf8'))}${MODULE_WRAPPER[1]}`);
+  const bundle = asciiOnly(memoizedInteropHelpers(readFileSync(bundleFile, 'utf8')));
+  writeFileSync(bundleFile, `${MODULE_WRAPPER[0]}${bundle}${MODULE_WRAPPER[1]}`);
 
   const sourceMapDir = `${outDir}-sourcemap`;
   rmSync(sourceMapDir, { recursive: true, force: true });
