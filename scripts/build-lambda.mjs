@@ -391,6 +391,22 @@ export function asciiOnly(code) {
 }
 
 /**
+ * multer pins type-is 1.x, which brings its own mime-types 2 and mime-db (136 KB): a second copy of the media-type
+ * table, indexed again at every start. type-is only calls `lookup()`, which mime-types 3 (Express's copy) answers
+ * the same way, so multer's type-is gets that one.
+ */
+const sharedMimeTypesPlugin = {
+  name: 'shared-mime-types',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^mime-types$/ }, (args) =>
+      args.importer.includes('/node_modules/multer/node_modules/type-is/')
+        ? { path: join(packageDir('mime-types'), 'index.js') }
+        : undefined,
+    );
+  },
+};
+
+/**
  * Nest's ConsoleLogger and Logger each build an `Intl.DateTimeFormat` when their module is evaluated, for the
  * timestamps of the text log format. The first `Intl` object loads ICU's locale data: 18–45 ms of every cold
  * start here, for a format this service never prints (its logs are pino's JSON). The formatter is built on first
@@ -503,6 +519,7 @@ export async function buildLambda(options = {}) {
       lazySharpPlugin,
       absentPackagesPlugin,
       lazyNestDateTimeFormatPlugin,
+      sharedMimeTypesPlugin,
     ],
   });
 
