@@ -2,6 +2,7 @@
 // npm run bench: the built Lambda handler against a bare @aws-sdk/client-s3 handler, side by side in one run.
 // Every sample is a fresh `node` process; figures are medians over RUNS samples (default 7).
 //   RUNS=9 INVOCATIONS=1000 npm run bench
+//   COMPARE_HANDLER=/tmp/before/dist-lambda/lambda.js npm run bench   # also another build, in the same run
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -78,6 +79,15 @@ const subjects = [
     },
   },
 ];
+// Another build of the handler in the same run, e.g. the previous commit's: COMPARE_HANDLER=/tmp/before/lambda.js
+if (process.env.COMPARE_HANDLER) {
+  subjects.push({
+    key: 'compare',
+    label: `compare: ${process.env.COMPARE_HANDLER}`,
+    file: resolve(process.env.COMPARE_HANDLER),
+    env: {},
+  });
+}
 
 function sample(subject, run) {
   const resultFile = join(scratch, `${subject.key}-${run}.json`);
@@ -176,6 +186,7 @@ console.log(`\nartifact on disk (dist-lambda/): ${fmt(artifactMb)} MB`);
 const h = summary.handler;
 const b = summary.baseline;
 const n = summary.handlerNoCodeCache;
+const c = summary.compare;
 // [what, measured, goal, unit]: every figure is "at most the goal".
 const checks = [
   ['cold start, handler / baseline', h.coldStartMs / b.coldStartMs, TARGETS.coldStartRatio, '×'],
@@ -199,6 +210,12 @@ console.log(
   `info  without the code cache: cold start ${fmt(n.coldStartMs / b.coldStartMs, 2)}×, ` +
     `RSS after the first response ${fmt(n.rssFirstMb / b.rssFirstMb, 2)}× the baseline`,
 );
+if (c) {
+  console.log(
+    `info  compare build: cold start ${fmt(c.coldStartMs / b.coldStartMs, 2)}×, cold CPU ${fmt(c.coldCpuMs / b.coldCpuMs, 2)}×, ` +
+      `RSS after the first response ${fmt(c.rssFirstMb / b.rssFirstMb, 2)}×, warm p50 − baseline ${fmt(c.p50Ms - b.p50Ms, 2)} ms`,
+  );
+}
 
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(
