@@ -12,7 +12,8 @@ const dockerfile = DockerfileParser.parse(readFileSync(join(root, 'Dockerfile'),
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   devDependencies: Record<string, string>;
 };
-const MAX_ARTIFACT_BYTES = 30 * 1024 * 1024;
+// Today's artifact is 26.8 MB (docs/performance.md); the goal of issue 17 is 20 MB, out of reach with sharp's libvips.
+const MAX_ARTIFACT_BYTES = 28 * 1024 * 1024;
 
 let outDir: string;
 let bundleInputs: string[];
@@ -131,6 +132,15 @@ describe('Lambda artifact', () => {
     const bundled = new Set(bundleInputs.map(packageOf));
     for (const name of ['body-parser', 'iconv-lite', 'raw-body', 'libphonenumber-js'])
       expect(bundled).not.toContain(name);
+    // Their stand-ins throw: nothing may start to need them unnoticed.
+    const sources = readdirSync(join(root, 'api'), { recursive: true, encoding: 'utf8' }).filter(
+      (file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'),
+    );
+    const usesPhoneNumbers = sources.filter((file) =>
+      readFileSync(join(root, 'api', file), 'utf8').includes('IsPhoneNumber'),
+    );
+    expect(usesPhoneNumbers).toEqual([]);
+    expect(readFileSync(join(root, 'api/app.factory.ts'), 'utf8')).toMatch(/bodyParser: false/);
     // One media-type table: multer's type-is shares Express's mime-types.
     expect(bundleInputs.filter((input) => /node_modules\/multer\/node_modules\/mime-/.test(input))).toEqual([]);
   });
