@@ -34,6 +34,9 @@ export const CODE_CACHE_FILE = `${BUNDLE_FILE}.cache`;
 export const WARM_SCRIPT_FILE = 'warm-code-cache.cjs';
 export const GALLERY_DIR = 'gallery';
 
+/** The function CommonJS wraps every module in (node:module's wrapper), written into app.js by the build. */
+const MODULE_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
+
 /**
  * The handler file. Parsing and compiling the 2.6 MB bundle costs ~75 ms on every cold start; V8 can instead
  * deserialize a code cache produced after a warm-up request (so it holds the functions a request actually runs).
@@ -60,12 +63,16 @@ if (!process.env.NODE_DISABLE_COMPILE_CACHE) {
     // no cache shipped: compile normally
   }
 }
-const script = new vm.Script(Module.wrap(readFileSync(filename, 'utf8')), {
+// The file is already wrapped in CommonJS's module function and ASCII only: read as one-byte text and compiled as
+// is, V8 keeps one copy of it, not a second one from a concatenation.
+const script = new vm.Script(readFileSync(filename, 'latin1'), {
   filename,
   cachedData,
   // The bundle's import() calls (Nest's optional packages, node: built-ins) resolve from this directory, as they would.
   importModuleDynamically: (specifier) => import(specifier),
 });
+const rejected = cachedData === undefined ? undefined : script.cachedDataRejected;
+cachedData = undefined; // V8 has taken what it needs; the buffer can go with the next GC, while the bundle runs
 const bundle = new Module(filename, module);
 bundle.filename = filename;
 bundle.paths = Module._nodeModulePaths(__dirname);
@@ -78,7 +85,7 @@ Object.defineProperty(exports, 'codeCache', {
   enumerable: false,
   value: {
     /** undefined without cache data, else whether V8 refused it */
-    rejected: cachedData === undefined ? undefined : script.cachedDataRejected,
+    rejected,
     /** Used by ${WARM_SCRIPT_FILE} after a warm-up request. */
     write: () => writeFileSync(cacheFile, script.createCachedData()),
   },
@@ -237,9 +244,14 @@ export function withoutFetchGlobals(code) {
 }
 
 /**
- * sharp (libvips, ~40 ms and ~25 MB of RSS to load) is only needed by uploads. The app imports it as usual; in
- * the bundle that import gets a stand-in that loads the real module on first use, so GETs never pay for it.
+ * sharp (libvips, ~40 ms and ~25 MB of RSS to load) is only needed by uploads and variant generation. The app
+ * imports it as usual; in the bundle that import gets a stand-in that loads the real module on first use, so
+ * GETs never pay for it. The process-wide settings the image processor applies at construction
+ * (`sharp.cache(…)`, `sharp.concurrency(n)`, at every start) are remembered and applied when sharp loads, in the
+ * order they were made; calling them without arguments (a query) loads sharp. Their return values (the previous
+ * settings) are not available before the load: nothing here reads them.
  */
+export const DEFERRED_SHARP_SETTINGS = ['cache', 'concurrency'];
 const lazySharpPlugin = {
   name: 'lazy-sharp',
   setup(pluginBuild) {
@@ -250,12 +262,26 @@ const lazySharpPlugin = {
       loader: 'js',
       contents: `
         let sharp;
-        const load = () => (sharp ??= require('sharp'));
+        const pending = [];
+        const load = () => {
+          if (sharp === undefined) {
+            sharp = require('sharp');
+            for (const [setting, args] of pending.splice(0)) sharp[setting](...args);
+          }
+          return sharp;
+        };
+        const deferred = new Set(${JSON.stringify(DEFERRED_SHARP_SETTINGS)});
+        const defer = (setting) => (...args) => {
+          if (sharp !== undefined || args.length === 0) return load()[setting](...args);
+          pending.push([setting, args]);
+          return undefined;
+        };
         module.exports = new Proxy(function sharpStandIn() {}, {
           apply: (_target, thisArg, args) => load().apply(thisArg, args),
           construct: (_target, args) => new (load())(...args),
           // Interop helpers probe __esModule; answering without loading keeps the import lazy (sharp is CommonJS).
-          get: (_target, property) => (property === '__esModule' ? undefined : load()[property]),
+          get: (_target, property) =>
+            property === '__esModule' ? undefined : deferred.has(property) ? defer(property) : load()[property],
           has: (_target, property) => property in load(),
         });`,
     }));
@@ -263,28 +289,34 @@ const lazySharpPlugin = {
 };
 
 /**
- * class-validator imports every validator, and IsPhoneNumber pulls in libphonenumber-js with its metadata
- * (~15 ms to evaluate on every cold start). No DTO here validates phone numbers; the stand-in evaluates the real
- * module only if one ever does.
+ * Packages the bundle imports but this service never calls, left out of it (about 0.8 MB of app.js, and the
+ * evaluation of body-parser's graph on every start). Each is replaced by a stand-in that throws, naming itself,
+ * if it is ever called:
+ * - body-parser: Express imports it for `express.json()` and friends; the app runs with `bodyParser: false`
+ *   (app.factory.ts: multer reads uploads, nothing else has a body), so Nest never calls them. It brings
+ *   iconv-lite's code pages (0.5 MB), raw-body and qs.
+ * - libphonenumber-js: class-validator imports every validator, and `IsPhoneNumber` pulls in its metadata
+ *   (0.3 MB, ~15 ms to evaluate). No DTO here validates phone numbers.
  */
-const lazyPhoneNumbersPlugin = {
-  name: 'lazy-libphonenumber',
+const ABSENT_PACKAGES = {
+  'body-parser': 'the app runs with bodyParser: false',
+  'libphonenumber-js/max': 'no DTO uses IsPhoneNumber',
+};
+const absentPackagesPlugin = {
+  name: 'absent-packages',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^libphonenumber-js\/max$/ }, (args) =>
-      args.namespace === 'lazy-phone'
-        ? undefined
-        : { path: args.path, namespace: 'lazy-phone', pluginData: args.resolveDir },
-    );
-    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-phone' }, (args) => ({
+    const names = Object.keys(ABSENT_PACKAGES).map((name) => name.replace(/[/.-]/g, '\\$&'));
+    pluginBuild.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({
+      path: args.path,
+      namespace: 'absent',
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({
       loader: 'js',
-      resolveDir: args.pluginData,
       contents: `
-        let real;
-        const load = () => (real ??= require('libphonenumber-js/max'));
-        module.exports = new Proxy({}, {
-          get: (_target, property) => (property === '__esModule' ? undefined : load()[property]),
-          has: (_target, property) => property in load(),
-        });`,
+        const absent = () => {
+          throw new Error(${JSON.stringify(`${args.path} is not in the Lambda bundle (${ABSENT_PACKAGES[args.path]}): see scripts/build-lambda.mjs`)});
+        };
+        module.exports = new Proxy(absent, { get: (_target, property) => (property === '__esModule' ? undefined : absent) });`,
     }));
   },
 };
@@ -314,6 +346,96 @@ const plainRequirePlugin = {
   },
 };
 
+/**
+ * esbuild's interop helpers build a fresh namespace object, one getter per export, every time an ES module imports
+ * a CommonJS one (`__toESM`) or the reverse (`__toCommonJS`): once per importing file, so a package imported from
+ * hundreds of files (tslib, class-validator, rxjs, Nest's barrels) has its exports copied hundreds of times at
+ * every start (about 8 ms of CPU and 1.4 MB here). A module's namespace is the same object for every importer in
+ * ES modules, so the helpers are memoized per module (and per `isNodeMode` flag); a module that has gained exports
+ * since (a cycle still loading) gets a fresh copy. The helpers are found by their exact minified shape: if an
+ * esbuild upgrade changes it, the build fails here rather than silently skipping this.
+ */
+const INTEROP_HELPERS =
+  /var ([\w$]+)=\((\w),(\w),(\w)\)=>\(\4=\2!=null\?[\w$]+\([\w$]+\(\2\)\):\{\},([\w$]+)\(\3\|\|!\2\|\|!\2\.__esModule\?([\w$]+)\(\4,"default",\{value:\2,enumerable:!0\}\):\4,\2\)\),([\w$]+)=(\w)=>\5\(\6\(\{\},"__esModule",\{value:!0\}\),\8\);/g;
+export function memoizedInteropHelpers(code) {
+  const found = [...code.matchAll(INTEROP_HELPERS)];
+  if (found.length !== 1)
+    throw new Error(`esbuild's __toESM/__toCommonJS helpers found ${found.length} times, not once`);
+  const [helpers, toEsm, , , , , , toCommonJs] = found[0];
+  const uncached = helpers
+    .replace(`var ${toEsm}=`, `var ${toEsm}$uncached=`)
+    .replace(`,${toCommonJs}=`, `,${toCommonJs}$uncached=`);
+  const memoized =
+    `var __interopOnce=(cache,mod,make)=>{if(mod==null||typeof mod!="object"&&typeof mod!="function")return make();` +
+    `const keys=Object.getOwnPropertyNames(mod).length,hit=cache.get(mod);if(hit&&hit.keys===keys)return hit.value;` +
+    `const value=make();cache.set(mod,{keys,value});return value},__interopNode=new WeakMap,__interopEsm=new WeakMap,` +
+    `__interopCjs=new WeakMap;var ${toEsm}=(mod,isNodeMode)=>__interopOnce(isNodeMode?__interopNode:__interopEsm,mod,` +
+    `()=>${toEsm}$uncached(mod,isNodeMode)),${toCommonJs}=mod=>__interopOnce(__interopCjs,mod,()=>${toCommonJs}$uncached(mod));`;
+  return code.replace(helpers, `${uncached}${memoized}`);
+}
+
+/**
+ * V8 keeps a script's source for as long as its functions live (lazy compilation, `toString`), one byte per
+ * character if every character is ASCII and two otherwise: a single `é` doubles the bundle's 4 MB in memory.
+ * esbuild escapes non-ASCII text in strings but leaves it in regular expression literals (validator's locale
+ * alphabets), so the rest is escaped here: `\uXXXX` means the same UTF-16 unit in a string, a template, a
+ * regular expression (with or without the u flag; pairs for astral characters) and an identifier. Only the
+ * columns of those few spots in the source map move.
+ */
+export function asciiOnly(code) {
+  return code.replace(/(\\?)([\u0080-\uffff])/g, (_match, backslash, char) => {
+    // `\é` is an identity escape in a regular expression; `\\u00e9` would mean something else.
+    if (backslash) throw new Error(`a non-ASCII character after a backslash in the bundle: ${JSON.stringify(char)}`);
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * multer pins type-is 1.x, which brings its own mime-types 2 and mime-db (136 KB): a second copy of the media-type
+ * table, indexed again at every start. type-is only calls `lookup()`, which mime-types 3 (Express's copy) answers
+ * the same way, so multer's type-is gets that one.
+ */
+const sharedMimeTypesPlugin = {
+  name: 'shared-mime-types',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^mime-types$/ }, (args) =>
+      args.importer.includes('/node_modules/multer/node_modules/type-is/')
+        ? { path: join(packageDir('mime-types'), 'index.js') }
+        : undefined,
+    );
+  },
+};
+
+/**
+ * Nest's ConsoleLogger and Logger each build an `Intl.DateTimeFormat` when their module is evaluated, for the
+ * timestamps of the text log format. The first `Intl` object loads ICU's locale data: 18–45 ms of every cold
+ * start here, for a format this service never prints (its logs are pino's JSON). The formatter is built on first
+ * use instead, with the same arguments. If an upgrade changes those lines the build fails, so that this is looked at
+ * again rather than silently skipped.
+ */
+const NEST_DATE_TIME_FORMATTER = 'const dateTimeFormatter = new Intl.DateTimeFormat(';
+const lazyNestDateTimeFormatPlugin = {
+  name: 'lazy-nest-date-time-format',
+  setup(pluginBuild) {
+    pluginBuild.onLoad(
+      { filter: /node_modules\/@nestjs\/common\/services\/(console-)?logger\.service\.js$/ },
+      (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        const uses = source.split('dateTimeFormatter').length - 1;
+        const formats = source.split('dateTimeFormatter.format(').length - 1;
+        if (!source.includes(NEST_DATE_TIME_FORMATTER) || uses !== formats + 1) {
+          throw new Error(`${args.path}: Nest's date formatter changed; see lazyNestDateTimeFormatPlugin`);
+        }
+        const lazy = `const dateTimeFormatter = ((...options) => {
+          let formatter;
+          return { format: (date) => (formatter ??= new Intl.DateTimeFormat(...options)).format(date) };
+        })(`;
+        return { contents: source.replace(NEST_DATE_TIME_FORMATTER, lazy), loader: 'js' };
+      },
+    );
+  },
+};
+
 /** Node's lookup (nearest node_modules upwards), without tripping over packages whose `exports` hide package.json. */
 function packageDir(name, from = root) {
   for (let dir = from; ; dir = dirname(dir)) {
@@ -323,20 +445,28 @@ function packageDir(name, from = root) {
   }
 }
 
-function copyPackage(name, outDir, from = root) {
+/**
+ * Copies an installed package without what nothing loads at run time: docs, type declarations, source maps, C++
+ * sources and install scripts, and `skip` (sharp's ES module build: the bundle `require()`s sharp).
+ */
+function copyPackage(name, outDir, from = root, skip = /^$/) {
   const source = packageDir(name, from);
   if (!source) throw new Error(`${name} is not installed`);
   const target = join(outDir, 'node_modules', name);
   cpSync(source, target, {
     recursive: true,
-    filter: (path) => !/\.(md|d\.ts|map)$/.test(path) && !path.includes(`${name}/src`) && !path.endsWith('/install'),
+    filter: (path) =>
+      !/\.(md|d\.[cm]?ts|map)$/.test(path) &&
+      !skip.test(path) &&
+      !path.includes(`${name}/src`) &&
+      !path.endsWith('/install'),
   });
   return source;
 }
 
 /** sharp, its small JS dependencies, and exactly one platform's native packages. */
 function installSharp(outDir, arch) {
-  const sharpDir = copyPackage('sharp', outDir);
+  const sharpDir = copyPackage('sharp', outDir, root, /\.mjs$/);
   const sharpJson = readJson(join(sharpDir, 'package.json'));
   for (const dependency of Object.keys(sharpJson.dependencies ?? {})) copyPackage(dependency, outDir, sharpDir);
   const natives = [`@img/sharp-linux-${arch}`, `@img/sharp-libvips-linux-${arch}`];
@@ -383,8 +513,19 @@ export async function buildLambda(options = {}) {
     banner: { js: `const __bundleUrl = require('node:url').pathToFileURL(__filename).href;` },
     define: { 'import.meta.url': '__bundleUrl' },
     external: OPTIONAL_EXTERNALS, // sharp: see lazySharpPlugin
-    plugins: [decoratorMetadataPlugin, plainRequirePlugin, lazySharpPlugin, lazyPhoneNumbersPlugin],
+    plugins: [
+      decoratorMetadataPlugin,
+      plainRequirePlugin,
+      lazySharpPlugin,
+      absentPackagesPlugin,
+      lazyNestDateTimeFormatPlugin,
+      sharedMimeTypesPlugin,
+    ],
   });
+
+  const bundleFile = join(outDir, BUNDLE_FILE);
+  const bundle = asciiOnly(memoizedInteropHelpers(readFileSync(bundleFile, 'utf8')));
+  writeFileSync(bundleFile, `${MODULE_WRAPPER[0]}${bundle}${MODULE_WRAPPER[1]}`);
 
   const sourceMapDir = `${outDir}-sourcemap`;
   rmSync(sourceMapDir, { recursive: true, force: true });
