@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +17,8 @@ import {
   type SweepReport,
 } from '../image-storage';
 import { onDisk } from './disk-errors';
+import { openContentStream, wholeOf } from './disk-content-stream';
+import { readSmallFile } from './disk-small-file';
 import { ensureDirectory, syncDirectory } from './disk-directories';
 import { DiskIdempotencyKeys } from './disk-idempotency-keys';
 import { DiskStaging } from './disk-staging';
@@ -113,7 +115,7 @@ export class DiskImageStorage extends ImageStorage {
     if (!IMAGE_ID_PATTERN.test(id)) return undefined;
     const record = await this.readRecord(id);
     if (!record) return undefined;
-    const body = await this.openContent(id);
+    const body = await this.openContent(id, wholeOf(record.size));
     return body && { record, body };
   }
 
@@ -123,23 +125,15 @@ export class DiskImageStorage extends ImageStorage {
 
   private async readRecord(id: string): Promise<ImageRecord | undefined> {
     try {
-      return await onDisk('read', async () => JSON.parse(await readFile(join(this.pathOf(id), METADATA_FILE), 'utf8')));
+      return await onDisk('read', async () => JSON.parse(await readSmallFile(join(this.pathOf(id), METADATA_FILE))));
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
     }
   }
 
-  private async openContent(id: string, range?: ByteRange): Promise<Readable | undefined> {
-    try {
-      // The open handle keeps the bytes readable even if the image is deleted while streaming; the stream closes
-      // it when it ends or is destroyed.
-      const handle = await onDisk('open', () => open(join(this.pathOf(id), CONTENT_FILE), 'r'));
-      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+  private openContent(id: string, range?: ByteRange): Promise<Readable | undefined> {
+    return openContentStream(join(this.pathOf(id), CONTENT_FILE), range);
   }
 
   /**
