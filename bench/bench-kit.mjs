@@ -66,7 +66,9 @@ export function ensureBuilt(log) {
 /** `node dist/main.js` on disk storage in `storageDir`; `env` adds to or overrides the settings. */
 export async function startApi(storageDir, env = {}, portOffset = 0) {
   const port = await portFor(portOffset);
-  const child = spawn(process.execPath, ['--expose-gc', '-r', HEAP_PROBE, join(root, 'dist', 'main.js')], {
+  // BENCH_API_MAIN: another build's main.js (e.g. a copy of dist/ from before a change), measured the same way.
+  const main = process.env.BENCH_API_MAIN ?? join(root, 'dist', 'main.js');
+  const child = spawn(process.execPath, ['--expose-gc', '-r', HEAP_PROBE, main], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
