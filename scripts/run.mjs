@@ -56,6 +56,12 @@ const TASKS = {
   'bench:disk-list': { commands: [['node', 'bench/disk-list.mjs']] },
   'bench:s3-list': { build: true, commands: [['node', 'bench/s3-list.mjs']] },
   'bench:variants': { commands: [['node', 'bench/variants.mjs']] },
+  'bench:reads': {
+    commands: [
+      ['node', 'bench/reads.mjs'],
+      ['node', 'bench/reads-lambda.mjs'],
+    ],
+  },
   openapi: { commands: [['node', 'scripts/openapi.mjs']] },
   'lint:openapi': { commands: [['redocly', 'lint', 'openapi.json']] },
   'build:web': { commands: [['node', 'scripts/build-web.mjs']] },

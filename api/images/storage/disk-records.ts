@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { ImageRecord } from '../image-record';
 import { onDisk } from './disk-errors';
+import { readSmallFile } from './disk-small-file';
 import type { RecordCache } from './record-cache';
 
 /**
@@ -15,13 +16,13 @@ export class DiskRecords {
   async read(id: string, file: string): Promise<ImageRecord | undefined> {
     try {
       return await onDisk('read', async () => {
-        if (!this.cache.enabled) return JSON.parse(await readFile(file, 'utf8')) as ImageRecord;
+        if (!this.cache.enabled) return JSON.parse(await readSmallFile(file)) as ImageRecord;
         const version = fileVersion(await stat(file));
         const cached = this.cache.get(id, version);
         if (cached) return cached;
         // Read after the stat: a file replaced in between is cached under the older version, which the next
         // stat no longer matches.
-        const record = JSON.parse(await readFile(file, 'utf8')) as ImageRecord;
+        const record = JSON.parse(await readSmallFile(file)) as ImageRecord;
         this.cache.set(id, version, record);
         return record;
       });

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,6 +7,8 @@ import type { ByteRange, OpenedVariant } from '../image-storage';
 import { assertVariantAddress, isVariantAddress, type VariantRecord } from '../variants/variant-record';
 import { syncDirectory } from './disk-directories';
 import { onDisk } from './disk-errors';
+import { openContentStream, wholeOf } from './disk-content-stream';
+import { readSmallFile } from './disk-small-file';
 
 const CONTENT_FILE = 'content';
 const METADATA_FILE = 'metadata.json';
@@ -66,13 +68,13 @@ export class DiskVariants {
   async open(imageId: string, name: string): Promise<OpenedVariant | undefined> {
     const record = await this.head(imageId, name);
     if (!record) return undefined;
-    const body = await openFile(join(this.pathOf(imageId, name), CONTENT_FILE));
+    const body = await openContentStream(join(this.pathOf(imageId, name), CONTENT_FILE), wholeOf(record.size));
     return body && { record, body };
   }
 
   async openBytes(imageId: string, name: string, range?: ByteRange): Promise<Readable | undefined> {
     if (!isVariantAddress(imageId, name)) return undefined;
-    return openFile(join(this.pathOf(imageId, name), CONTENT_FILE), range);
+    return openContentStream(join(this.pathOf(imageId, name), CONTENT_FILE), range);
   }
 
   private pathOf(imageId: string, name: string): string {
@@ -84,18 +86,7 @@ const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 
 
 async function readJson<T>(path: string): Promise<T | undefined> {
   try {
-    return await onDisk('read', async () => JSON.parse(await readFile(path, 'utf8')) as T);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}
-
-/** The open handle keeps the bytes readable even if they are deleted while streaming; the stream closes it. */
-async function openFile(path: string, range?: ByteRange): Promise<Readable | undefined> {
-  try {
-    const handle = await onDisk('open', () => open(path, 'r'));
-    return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+    return await onDisk('read', async () => JSON.parse(await readSmallFile(path)) as T);
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;

@@ -17,6 +17,7 @@ import {
   type SweepReport,
 } from '../image-storage';
 import { onDisk } from './disk-errors';
+import { openContentStream, wholeOf } from './disk-content-stream';
 import { ensureDirectory, syncDirectory } from './disk-directories';
 import { DiskIdempotencyKeys } from './disk-idempotency-keys';
 import { DiskStaging } from './disk-staging';
@@ -120,7 +121,7 @@ export class DiskImageStorage extends ImageStorage {
     if (!IMAGE_ID_PATTERN.test(id)) return undefined;
     const record = await this.readRecord(id);
     if (!record) return undefined;
-    const body = await this.openContent(id);
+    const body = await this.openContent(id, wholeOf(record.size));
     return body && { record, body };
   }
 
@@ -132,16 +133,8 @@ export class DiskImageStorage extends ImageStorage {
     return this.records.read(id, join(this.pathOf(id), METADATA_FILE));
   }
 
-  private async openContent(id: string, range?: ByteRange): Promise<Readable | undefined> {
-    try {
-      // The open handle keeps the bytes readable even if the image is deleted while streaming; the stream closes
-      // it when it ends or is destroyed.
-      const handle = await onDisk('open', () => open(join(this.pathOf(id), CONTENT_FILE), 'r'));
-      return handle.createReadStream(range ? { start: range.start, end: range.end } : {});
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+  private openContent(id: string, range?: ByteRange): Promise<Readable | undefined> {
+    return openContentStream(join(this.pathOf(id), CONTENT_FILE), range);
   }
 
   /**
