@@ -24,6 +24,7 @@ import { ContentDelivery } from './delivery/content-delivery';
 import { parseIdempotencyKey } from './idempotency-key';
 import { ImageIdPipe } from './image-id.pipe';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
+import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
 import { GetImageContentDocs, GetImageVariantDocs } from './content.openapi';
 import { DeleteImageDocs, GetImageDocs, ListImagesDocs, UploadImageDocs } from './images.openapi';
 import { ImagesService } from './images.service';
@@ -45,7 +46,8 @@ export class ImagesController {
 
   @Post()
   @HttpCode(201)
-  @UseInterceptors(ImageUploadInterceptor)
+  // Metrics outermost: a refusal by the body parser is an upload refused too.
+  @UseInterceptors(UploadMetricsInterceptor, ImageUploadInterceptor)
   @UploadImageDocs()
   async upload(
     @UploadedFile() file: Express.Multer.File,

@@ -11,6 +11,7 @@ import { DirectUploadsService } from './direct-uploads/direct-uploads.service';
 import { ImageProcessor } from './image-processor';
 import { ImageStorage } from './image-storage';
 import { ImageUploadInterceptor } from './image-upload.interceptor';
+import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
 import { ImagesController } from './images.controller';
 import { ImagesService } from './images.service';
 import { createStorageBackend, STORAGE_BACKEND, type StorageBackend } from './storage/image-storage.factory';
@@ -29,6 +30,7 @@ import { ImageVariantsService } from './variants/image-variants.service';
     DirectUploadsService,
     ImageProcessor,
     ImageUploadInterceptor,
+    UploadMetricsInterceptor,
     StorageSweeper,
     {
       provide: CursorCodec,

@@ -1,10 +1,12 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { DeliveryMetrics } from '../images/links/delivery-metrics';
+import type { DeliveryMetrics } from '../images/links/delivery-metrics';
+import type { UploadMetrics } from '../images/upload-metrics';
 
 /** What the app reports; EMF in Lambda, nothing at all elsewhere. Bound by the ObservabilityModule. */
-export abstract class AppMetrics extends DeliveryMetrics {
+export abstract class AppMetrics implements DeliveryMetrics, UploadMetrics {
   abstract imageStored(bytes: number): void;
   abstract uploadRefused(reason: string): void;
+  abstract purgeFailed(): void;
 }
 
 /** Metric names fixed by the infra contract (dashboards and alarms read them); Powertools emits ColdStart. */

@@ -29,12 +29,12 @@ const lines = (): Line[] =>
 const logLines = () => lines().filter((line) => typeof line.level === 'string' && !('_aws' in line));
 const metricBlobs = () => lines().filter((line) => '_aws' in line);
 
-async function invoke(method: string, body?: { bytes: Buffer; type: string }) {
+async function invoke(method: string, body?: { bytes: Buffer; type: string; field?: string }) {
   let payload: Buffer | undefined;
   const headers: Record<string, string> = {};
   if (body) {
     const form = new FormData();
-    form.append('file', new Blob([new Uint8Array(body.bytes)], { type: body.type }), 'photo.jpg');
+    form.append(body.field ?? 'file', new Blob([new Uint8Array(body.bytes)], { type: body.type }), 'photo.jpg');
     const request = new Request('http://localhost/', { method: 'POST', body: form });
     payload = Buffer.from(await request.arrayBuffer());
     headers['content-type'] = request.headers.get('content-type') ?? '';
@@ -87,6 +87,8 @@ describe('telemetry in Lambda', () => {
     first = await invoke('GET');
     upload = await invoke('POST', { bytes: jpeg, type: 'image/jpeg' });
     refused = await invoke('POST', { bytes: Buffer.from('%PDF-1.7 not an image'), type: 'application/pdf' });
+    // Refused by the body parser, before the handler runs: still an upload refused.
+    await invoke('POST', { bytes: jpeg, type: 'image/jpeg', field: 'photo' });
   });
 
   it('logs through Powertools with invocation keys and the app request id as correlation id', () => {
@@ -154,8 +156,9 @@ describe('telemetry in Lambda', () => {
     );
 
     const refusals = metric('UploadsRefused');
-    expect(refusals).toHaveLength(1);
+    expect(refusals).toHaveLength(2);
     expect(refusals[0]).toMatchObject({ service: 'imagestore', reason: 'UNSUPPORTED_MEDIA_TYPE', UploadsRefused: 1 });
+    expect(refusals[1]).toMatchObject({ reason: 'MISSING_FILE', UploadsRefused: 1 });
     expect(definition(refusals[0])?.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'reason']));
   });
 });

@@ -1,17 +1,16 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DeliveryMetrics } from '../images/links/delivery-metrics';
 import { StorageInstrumentation } from '../images/storage/storage-instrumentation';
+import { UploadMetrics } from '../images/upload-metrics';
 import { AppMetrics, EmfAppMetrics, NoopAppMetrics } from './app-metrics';
 import { lambdaTelemetry } from './telemetry';
 import { TracingStorageInstrumentation } from './tracing';
-import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
 
 /**
- * Metrics for the app, the Nest way: `AppMetrics` is a provider (EMF in Lambda, a no-op elsewhere) and one
- * global interceptor reports uploads. Logs and traces are wired at their own seams: the pino destination in the
- * LoggingModule, storage tracing through the images feature's `StorageInstrumentation` seam, the invocation
- * wrapper in the Lambda handler.
+ * Metrics for the app, the Nest way: `AppMetrics` is a provider (EMF in Lambda, a no-op elsewhere), bound to the
+ * images feature's `DeliveryMetrics` and `UploadMetrics` seams. Logs and traces are wired at their own seams: the
+ * pino destination in the LoggingModule, storage tracing through the images feature's `StorageInstrumentation`
+ * seam, the invocation wrapper in the Lambda handler.
  */
 @Global()
 @Module({
@@ -23,10 +22,10 @@ import { UploadMetricsInterceptor } from './upload-metrics.interceptor';
         return metrics ? new EmfAppMetrics(metrics) : new NoopAppMetrics();
       },
     },
-    { provide: APP_INTERCEPTOR, useClass: UploadMetricsInterceptor },
     { provide: StorageInstrumentation, useClass: TracingStorageInstrumentation },
     { provide: DeliveryMetrics, useExisting: AppMetrics },
+    { provide: UploadMetrics, useExisting: AppMetrics },
   ],
-  exports: [AppMetrics, StorageInstrumentation, DeliveryMetrics],
+  exports: [AppMetrics, StorageInstrumentation, DeliveryMetrics, UploadMetrics],
 })
 export class ObservabilityModule {}
