@@ -9,113 +9,19 @@
 //   ROUNDS=7 WRK_SECONDS=5 npm run bench:variants
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { ensureBuilt, fmt, freePort, median, photoLike, startApi, stopChild as stop, timed } from './helpers.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Math.max(3, Number(process.env.ROUNDS ?? 5));
 const wrkSeconds = Math.max(2, Number(process.env.WRK_SECONDS ?? 4));
 const IMAGES_PER_ROUND = 6;
 const CONCURRENCY = 2;
 const GOALS = { generation: 0.85, storedVsContent: 0.9 };
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const log = (message) => process.stderr.write(`[bench:variants] ${message}\n`);
-
-/** A deterministic photo-like picture: smooth colour fields plus sensor-like noise (xorshift32). */
-function photoLike(width, height, seed) {
-  const pixels = Buffer.alloc(width * height * 3);
-  let state = seed >>> 0 || 1;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      const noise = (state & 31) - 16;
-      const i = (y * width + x) * 3;
-      const phase = seed % 97;
-      pixels[i] = clamp(128 + 90 * Math.sin(x / 170 + y / 260 + phase) + noise);
-      pixels[i + 1] = clamp(120 + 80 * Math.sin(y / 90 + phase) * Math.cos(x / 310) + noise);
-      pixels[i + 2] = clamp(100 + 60 * Math.cos((x + y) / 140 + phase) + noise);
-    }
-  }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-const clamp = (value) => Math.max(0, Math.min(255, Math.round(value)));
-
-function freePort() {
-  return new Promise((resolvePort) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function ensureBuilt() {
-  const newest = (dir) =>
-    readdirSync(dir, { recursive: true })
-      .map((file) => join(dir, String(file)))
-      .filter((file) => file.endsWith('.ts') && !file.includes('.spec.'))
-      .reduce((latest, file) => Math.max(latest, statSync(file).mtimeMs), 0);
-  const built = join(root, 'dist', 'main.js');
-  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'api'))) return;
-  log('building dist/ (npm run build)');
-  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function startApi(storageDir) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      STORAGE_DIR: storageDir,
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      NODE_ENV: 'production',
-      // Kept verbatim, so an original can be stored with exactly a variant's bytes (same size, same file type).
-      STRIP_METADATA: 'false',
-      IMAGE_VARIANTS_EAGER: 'none',
-      MAX_CONCURRENT_PROCESSING: String(CONCURRENCY),
-      PROCESSING_QUEUE_TIMEOUT_MS: '20000',
-    },
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (
-      await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { base, stop: () => stop(child) };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  stop(child);
-  throw new Error('the API did not start within 20 s');
-}
-
-function stop(child) {
-  return new Promise((resolveStop) => {
-    if (child.exitCode !== null) return resolveStop();
-    child.once('exit', () => resolveStop());
-    child.kill('SIGTERM');
-  });
-}
 
 async function upload(base, bytes, name) {
   const form = new FormData();
@@ -129,18 +35,6 @@ async function bytesOf(url, headers = {}) {
   const response = await fetch(url, { headers });
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
-}
-
-/** Runs `tasks` (functions) `concurrency` at a time; returns the elapsed seconds. */
-async function timed(tasks, concurrency) {
-  const queue = [...tasks];
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (queue.length) await queue.shift()();
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 /** The sharp work the service does for a thumb WebP, with nothing around it. */
@@ -197,12 +91,19 @@ async function startBareFileServer(file, size) {
   return { url: `http://127.0.0.1:${port}/`, stop: () => stop(child) };
 }
 
-const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-
 async function main() {
-  ensureBuilt();
+  ensureBuilt(log);
   const storageDir = mkdtempSync(join(tmpdir(), 'imagestore-bench-variants-'));
-  const api = await startApi(storageDir);
+  const api = await startApi({
+    storageDir,
+    env: {
+      // Kept verbatim, so an original can be stored with exactly a variant's bytes (same size, same file type).
+      STRIP_METADATA: 'false',
+      IMAGE_VARIANTS_EAGER: 'none',
+      MAX_CONCURRENT_PROCESSING: String(CONCURRENCY),
+      PROCESSING_QUEUE_TIMEOUT_MS: '20000',
+    },
+  });
   try {
     log('making a 12 MP photo-like JPEG');
     const photo = await photoLike(4000, 3000, 0x9e3779b9);
