@@ -18,26 +18,49 @@ export const median = (values) => {
 };
 export const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 
-/** A deterministic photo-like picture: smooth colour fields plus sensor-like noise (xorshift32). */
-export function photoLike(width, height, seed, encode = (image) => image.jpeg({ quality: 85 })) {
+/**
+ * A deterministic picture as a sharp pipeline: smooth colour fields plus sensor-like noise (xorshift32) of `noise`
+ * levels (32 looks like a camera). `step` > 1 posterizes to bands of that many levels and drops the noise: flat
+ * areas, as in a rendered graphic or screenshot, which is what large PNGs mostly are.
+ */
+export function photoLikePixels(width, height, seed, { noise = 32, step = 1 } = {}) {
   const pixels = Buffer.alloc(width * height * 3);
   let state = seed >>> 0 || 1;
+  const phase = seed % 97;
+  const clamp = (value) => {
+    const level = Math.max(0, Math.min(255, Math.round(value)));
+    return step > 1 ? level - (level % step) : level;
+  };
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       state ^= state << 13;
       state ^= state >>> 17;
       state ^= state << 5;
-      const noise = (state & 31) - 16;
+      const grain = step > 1 ? 0 : ((state >>> 0) % noise) - noise / 2;
       const i = (y * width + x) * 3;
-      const phase = seed % 97;
-      pixels[i] = clamp(128 + 90 * Math.sin(x / 170 + y / 260 + phase) + noise);
-      pixels[i + 1] = clamp(120 + 80 * Math.sin(y / 90 + phase) * Math.cos(x / 310) + noise);
-      pixels[i + 2] = clamp(100 + 60 * Math.cos((x + y) / 140 + phase) + noise);
+      pixels[i] = clamp(128 + 90 * Math.sin(x / 170 + y / 260 + phase) + grain);
+      pixels[i + 1] = clamp(120 + 80 * Math.sin(y / 90 + phase) * Math.cos(x / 310) + grain);
+      pixels[i + 2] = clamp(100 + 60 * Math.cos((x + y) / 140 + phase) + grain);
     }
   }
-  return encode(sharp(pixels, { raw: { width, height, channels: 3 } })).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } });
 }
-const clamp = (value) => Math.max(0, Math.min(255, Math.round(value)));
+
+/** A photo-like JPEG (quality 85), or another encoding: 4000×3000 is about 3.1 MB. */
+export const photoLike = (width, height, seed, encode = (image) => image.jpeg({ quality: 85 })) =>
+  encode(photoLikePixels(width, height, seed)).toBuffer();
+
+/** Runs `tasks` (functions) `concurrency` at a time; returns the elapsed seconds. */
+export async function timed(tasks, concurrency) {
+  const queue = [...tasks];
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (queue.length) await queue.shift()();
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
 
 /** `base + offset` when the caller was given a port range (BENCH_PORT_BASE), else any free port. */
 export function portFor(offset) {
@@ -63,14 +86,17 @@ export function ensureBuilt(log) {
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** `node dist/main.js` on disk storage in `storageDir`; `env` adds to or overrides the settings. */
-export async function startApi(storageDir, env = {}, portOffset = 0) {
+/**
+ * `node [nodeArgs] dist/main.js` on disk storage in `storageDir`; `env` adds to or overrides the settings, `stdout`
+ * is passed to spawn (the server logs there, and so does `--trace-gc`).
+ */
+export async function startApi(storageDir, env = {}, portOffset = 0, { nodeArgs = [], stdout = 'ignore' } = {}) {
   const port = await portFor(portOffset);
   // BENCH_API_MAIN: another build's main.js (e.g. a copy of dist/ from before a change), measured the same way.
   const main = process.env.BENCH_API_MAIN ?? join(root, 'dist', 'main.js');
-  const child = spawn(process.execPath, ['--expose-gc', '-r', HEAP_PROBE, main], {
+  const child = spawn(process.execPath, [...nodeArgs, '--expose-gc', '-r', HEAP_PROBE, main], {
     cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -83,16 +109,16 @@ export async function startApi(storageDir, env = {}, portOffset = 0) {
     },
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 200; attempt++) {
+  for (let attempt = 0; attempt < 200 && child.exitCode === null; attempt++) {
     const up = await fetch(`${base}/health`).then(
       (r) => r.ok,
       () => false,
     );
-    if (up) return { base, child, stop: () => stop(child) };
+    if (up) return { base, port, child, stop: () => stop(child) };
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop(child);
-  throw new Error('the API did not start within 20 s');
+  throw new Error(child.exitCode === null ? 'the API did not start within 20 s' : 'the API exited at start-up');
 }
 
 /** bench/bare-server.cjs with `routes` (see there): node:http and nothing else. */

@@ -12,7 +12,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { bytesOf, ensureBuilt, fmt, median, photoLike, startApi, startBareServer, upload, wrk } from './bench-kit.mjs';
+import {
+  bytesOf,
+  ensureBuilt,
+  fmt,
+  median,
+  photoLike,
+  startApi,
+  startBareServer,
+  timed,
+  upload,
+  wrk,
+} from './bench-kit.mjs';
 
 const rounds = Math.max(3, Number(process.env.ROUNDS ?? 5));
 const wrkSeconds = Math.max(2, Number(process.env.WRK_SECONDS ?? 4));
@@ -21,18 +32,6 @@ const CONCURRENCY = 2;
 const GOALS = { generation: 0.85, storedVsContent: 0.9 };
 
 const log = (message) => process.stderr.write(`[bench:variants] ${message}\n`);
-
-/** Runs `tasks` (functions) `concurrency` at a time; returns the elapsed seconds. */
-async function timed(tasks, concurrency) {
-  const queue = [...tasks];
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (queue.length) await queue.shift()();
-    }),
-  );
-  return Number(process.hrtime.bigint() - started) / 1e9;
-}
 
 /** The sharp work the service does for a thumb WebP, with nothing around it. */
 const bareThumb = async (input) => {

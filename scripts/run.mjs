@@ -14,6 +14,7 @@ import util from 'node:util';
 import { runUnderNode24 } from './node-bootstrap.mjs';
 import { ensureBuilt, ensureDependencies, root } from './ensure-setup.mjs';
 import { ProcessGroupRunner } from './process-group.mjs';
+import { SERVER_NODE_FLAGS } from './server-flags.mjs';
 
 await runUnderNode24();
 
@@ -27,7 +28,7 @@ const BUILD_WEB = ['node', 'scripts/build-web.mjs', '--if-stale'];
 
 const TASKS = {
   build: { commands: [['nest', 'build']] },
-  start: { build: true, before: [BUILD_WEB], commands: [['node', 'dist/main.js']] },
+  start: { build: true, before: [BUILD_WEB], commands: [['node', ...SERVER_NODE_FLAGS, 'dist/main.js']] },
   'start:dev': { envFile: '.env', before: [BUILD_WEB], commands: [['nest', 'start', '--watch']] },
   'start:lambda': { commands: [['node', 'scripts/start-lambda.mjs']] },
   'build:lambda': { commands: [['node', 'scripts/build-lambda.mjs']] },
@@ -62,6 +63,7 @@ const TASKS = {
       ['node', 'bench/reads-lambda.mjs'],
     ],
   },
+  'bench:uploads': { commands: [['node', 'bench/uploads.mjs']] },
   openapi: { commands: [['node', 'scripts/openapi.mjs']] },
   'lint:openapi': { commands: [['redocly', 'lint', 'openapi.json']] },
   'build:web': { commands: [['node', 'scripts/build-web.mjs']] },

@@ -1,56 +1,45 @@
-import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { text } from 'node:stream/consumers';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openContentStream, wholeOf } from './disk-content-stream';
-import { readSmallFile } from './disk-small-file';
+import { Readable } from 'node:stream';
+import { setTimeout } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeStagedFiles } from './disk-files';
 
-const dir = mkdtempSync(join(tmpdir(), 'imagestore-disk-files-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const file = (name: string, content: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-};
+const NAMES = { content: 'content', metadata: 'metadata.json' };
+let staging: string;
 
-describe(readSmallFile.name, () => {
-  it('reads a small file whole', async () => {
-    expect(await readSmallFile(file('small.json', '{"a":1}'))).toBe('{"a":1}');
+afterEach(() => rm(staging, { recursive: true, force: true }));
+
+describe(writeStagedFiles.name, () => {
+  it('writes the bytes and the metadata side by side', async () => {
+    staging = await mkdtemp(join(tmpdir(), 'imagestore-staged-'));
+    const bytes = Buffer.from('the image bytes');
+    await writeStagedFiles(staging, NAMES, Readable.from([bytes]), { id: 'a', size: bytes.length });
+    expect(await readFile(join(staging, 'content'))).toEqual(bytes);
+    expect(JSON.parse(await readFile(join(staging, 'metadata.json'), 'utf8'))).toEqual({ id: 'a', size: 15 });
   });
 
-  it('reads a file larger than one chunk, multi-byte characters across the chunk edges included', async () => {
-    const content = 'é€😀'.repeat(10_000) + 'end';
-    expect(await readSmallFile(file('large.json', content))).toBe(content);
+  it('rejects only once the other write has settled, so cleanup cannot race a write in flight', async () => {
+    staging = await mkdtemp(join(tmpdir(), 'imagestore-staged-'));
+    await writeFile(join(staging, 'metadata.json'), 'left by someone else');
+    async function* slowBody() {
+      for (let chunk = 0; chunk < 5; chunk++) {
+        await setTimeout(20);
+        yield Buffer.from(`chunk ${chunk};`);
+      }
+    }
+    await expect(writeStagedFiles(staging, NAMES, Readable.from(slowBody()), { id: 'b' })).rejects.toThrow(/EEXIST/);
+    expect(await readFile(join(staging, 'content'), 'utf8')).toBe('chunk 0;chunk 1;chunk 2;chunk 3;chunk 4;');
   });
 
-  it('reads an empty file, and fails with ENOENT for a missing one', async () => {
-    expect(await readSmallFile(file('empty.json', ''))).toBe('');
-    await expect(readSmallFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-});
-
-describe(openContentStream.name, () => {
-  it('streams the whole file, or exactly the range asked for', async () => {
-    const path = file('content', '0123456789');
-    expect(await text((await openContentStream(path))!)).toBe('0123456789');
-    expect(await text((await openContentStream(path, wholeOf(10)))!)).toBe('0123456789');
-    expect(await text((await openContentStream(path, { start: 2, end: 4 }))!)).toBe('234');
-  });
-
-  it('answers undefined for a missing file, before any stream exists', async () => {
-    expect(await openContentStream(join(dir, 'nothing'))).toBeUndefined();
-  });
-
-  it('keeps streaming the bytes of a file deleted after it was opened', async () => {
-    const path = file('doomed', 'still here');
-    const body = (await openContentStream(path, wholeOf(10)))!;
-    unlinkSync(path);
-    expect(await text(body)).toBe('still here');
-  });
-
-  it('has no range for an empty representation', () => {
-    expect(wholeOf(0)).toBeUndefined();
-    expect(wholeOf(3)).toEqual({ start: 0, end: 2 });
+  it('refuses to overwrite a file already in the staging directory', async () => {
+    staging = await mkdtemp(join(tmpdir(), 'imagestore-staged-'));
+    await writeStagedFiles(staging, NAMES, Readable.from([Buffer.from('first')]), { n: 1 });
+    await expect(writeStagedFiles(staging, NAMES, Readable.from([Buffer.from('second')]), { n: 2 })).rejects.toThrow(
+      /EEXIST/,
+    );
+    expect((await readdir(staging)).sort()).toEqual(['content', 'metadata.json']);
+    expect(await readFile(join(staging, 'content'), 'utf8')).toBe('first');
   });
 });

@@ -1,11 +1,10 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ByteRange, OpenedVariant } from '../image-storage';
 import { assertVariantAddress, isVariantAddress, type VariantRecord } from '../variants/variant-record';
 import { syncDirectory } from './disk-directories';
+import { writeStagedFiles } from './disk-files';
 import { onDisk } from './disk-errors';
 import { openContentStream, wholeOf } from './disk-content-stream';
 import { readSmallFile } from './disk-small-file';
@@ -39,8 +38,7 @@ export class DiskVariants {
     try {
       await onDisk('write', async () => {
         await mkdir(staging);
-        await pipeline(body, createWriteStream(join(staging, CONTENT_FILE), { flags: 'wx', flush: true }));
-        await writeFile(join(staging, METADATA_FILE), JSON.stringify(record), { flag: 'wx', flush: true });
+        await writeStagedFiles(staging, { content: CONTENT_FILE, metadata: METADATA_FILE }, body, record);
       });
       const variantsDir = join(this.deps.pathOf(imageId), VARIANTS_DIR);
       // Not recursive: the directory of a deleted image must not be brought back to hold its variant.

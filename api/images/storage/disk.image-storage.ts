@@ -1,8 +1,6 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { IMAGE_ID_PATTERN, type ImageRecord } from '../image-record';
 import {
@@ -21,6 +19,7 @@ import { openContentStream, wholeOf } from './disk-content-stream';
 import { ensureDirectory, syncDirectory } from './disk-directories';
 import { DiskIdempotencyKeys } from './disk-idempotency-keys';
 import { DiskStaging } from './disk-staging';
+import { writeStagedFiles } from './disk-files';
 import { DiskVariants } from './disk-variants';
 import type { VariantRecord } from '../variants/variant-record';
 import { DiskIdIndex } from './disk-id-index';
@@ -101,8 +100,7 @@ export class DiskImageStorage extends ImageStorage {
           await this.ensureLayout();
           await mkdir(staging);
         });
-        await pipeline(body, createWriteStream(join(staging, CONTENT_FILE), { flags: 'wx', flush: true }));
-        await writeFile(join(staging, METADATA_FILE), JSON.stringify(record), { flag: 'wx', flush: true });
+        await writeStagedFiles(staging, { content: CONTENT_FILE, metadata: METADATA_FILE }, body, record);
         await rename(staging, this.pathOf(record.id));
         await syncDirectory(this.root);
       });

@@ -27,7 +27,9 @@ export class S3Variants {
   async put(imageId: string, record: VariantRecord, body: Readable): Promise<boolean> {
     assertVariantAddress(imageId, record.name);
     // Variants are small and made in memory; reading the body first means a failing one writes nothing.
-    const bytes = Buffer.concat(await body.toArray());
+    // The service passes one buffer: used as is, not copied by a concat of one.
+    const chunks: Buffer[] = await body.toArray();
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     const key = variantKey(imageId, record.name);
     const written = this.bucket.call(
       (abortSignal) =>
