@@ -2,9 +2,10 @@ import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chunked, readAll, sampleImage } from '../../test/storage-fixtures';
+import { chunked, readAll, sampleImage, sampleVariant } from '../../test/storage-fixtures';
 import type { ImageRecord } from '../image-record';
 import { DiskImageStorage } from './disk.image-storage';
+import type { VariantRecord } from '../variants/variant-record';
 import { RecordCache } from './record-cache';
 
 // Two adapters on one directory stand for two processes sharing a volume, each with its own cache.
@@ -12,12 +13,14 @@ describe(`${DiskImageStorage.name} with a record cache`, () => {
   let root: string;
   let cache: RecordCache;
   let storage: DiskImageStorage;
+  let variantCache: RecordCache<VariantRecord>;
   let other: DiskImageStorage;
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'imagestore-disk-cache-'));
     cache = new RecordCache(100);
-    storage = new DiskImageStorage(root, { recordCache: cache });
+    variantCache = new RecordCache<VariantRecord>(100);
+    storage = new DiskImageStorage(root, { recordCache: cache, variantRecordCache: variantCache });
     other = new DiskImageStorage(root, { recordCache: new RecordCache(100) });
   });
 
@@ -105,5 +108,23 @@ describe(`${DiskImageStorage.name} with a record cache`, () => {
     await replaceMetadata({ ...record!, originalName: 'renamed.png' });
 
     expect((await storage.head(record!.id))?.originalName).toBe('renamed.png');
+  });
+
+  it("serves a variant's record from its cache, and never one whose image another process deleted", async () => {
+    const [record] = await stored(1);
+    const { record: variant, bytes } = sampleVariant('thumb.webp');
+    expect(await storage.putVariant(record!.id, variant, chunked(bytes))).toBe(true);
+
+    expect(await storage.headVariant(record!.id, 'thumb.webp')).toEqual(variant);
+    const opened = await storage.openVariant(record!.id, 'thumb.webp');
+    expect(opened?.record).toEqual(variant);
+    await readAll(opened!.body);
+    expect({ hits: variantCache.hits, misses: variantCache.misses }).toEqual({ hits: 1, misses: 1 });
+
+    expect(await other.delete(record!.id)).toBe(true);
+
+    expect(await storage.headVariant(record!.id, 'thumb.webp')).toBeUndefined();
+    expect(await storage.openVariant(record!.id, 'thumb.webp')).toBeUndefined();
+    expect(variantCache.size).toBe(0);
   });
 });

@@ -5,37 +5,38 @@ import { readSmallFile } from './disk-small-file';
 import type { RecordCache } from './record-cache';
 
 /**
- * Reads an image's `metadata.json`, through the record cache when there is one. The cache saves the read and the
+ * Reads a `metadata.json` (an image's, or a variant's), through a record cache when there is one. The cache saves the read and the
  * parse, never the proof: a stat of the file shows the image is still there (another process sharing the
  * directory may have deleted it) and that it is the file cached (inode, size and mtime), at about a quarter of
  * the CPU of reading it.
  */
-export class DiskRecords {
-  constructor(private readonly cache: RecordCache) {}
+export class DiskRecords<T extends object = ImageRecord> {
+  constructor(private readonly cache: RecordCache<T>) {}
 
-  async read(id: string, file: string): Promise<ImageRecord | undefined> {
+  /** `key` names the record in the cache: an image's id, or `<id>/<variant name>`. */
+  async read(key: string, file: string): Promise<T | undefined> {
     try {
       return await onDisk('read', async () => {
-        if (!this.cache.enabled) return JSON.parse(await readSmallFile(file)) as ImageRecord;
+        if (!this.cache.enabled) return JSON.parse(await readSmallFile(file)) as T;
         const version = fileVersion(await stat(file));
-        const cached = this.cache.get(id, version);
+        const cached = this.cache.get(key, version);
         if (cached) return cached;
         // Read after the stat: a file replaced in between is cached under the older version, which the next
         // stat no longer matches.
-        const record = JSON.parse(await readSmallFile(file)) as ImageRecord;
-        this.cache.set(id, version, record);
+        const record = JSON.parse(await readSmallFile(file)) as T;
+        this.cache.set(key, version, record);
         return record;
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.cache.delete(id);
+      this.cache.delete(key);
       return undefined;
     }
   }
 
   /** After a delete: the entry could never be served again, but it would hold its place until evicted. */
-  forget(id: string): void {
-    this.cache.delete(id);
+  forget(key: string): void {
+    this.cache.delete(key);
   }
 }
 

@@ -7,7 +7,7 @@ import { syncDirectory } from './disk-directories';
 import { writeStagedFiles } from './disk-files';
 import { onDisk } from './disk-errors';
 import { openContentStream, wholeOf } from './disk-content-stream';
-import { readSmallFile } from './disk-small-file';
+import type { DiskRecords } from './disk-records';
 
 const CONTENT_FILE = 'content';
 const METADATA_FILE = 'metadata.json';
@@ -20,6 +20,8 @@ export interface DiskVariantsDeps {
   stagingPath(): string;
   /** The layout exists (staging included). */
   prepare(): Promise<void>;
+  /** Variant records, through the cache of them when it is on. */
+  readonly records: DiskRecords<VariantRecord>;
 }
 
 /**
@@ -60,7 +62,7 @@ export class DiskVariants {
 
   async head(imageId: string, name: string): Promise<VariantRecord | undefined> {
     if (!isVariantAddress(imageId, name)) return undefined;
-    return readJson<VariantRecord>(join(this.pathOf(imageId, name), METADATA_FILE));
+    return this.deps.records.read(`${imageId}/${name}`, join(this.pathOf(imageId, name), METADATA_FILE));
   }
 
   async open(imageId: string, name: string): Promise<OpenedVariant | undefined> {
@@ -81,12 +83,3 @@ export class DiskVariants {
 }
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
-
-async function readJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return await onDisk('read', async () => JSON.parse(await readSmallFile(path)) as T);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
-  }
-}

@@ -42,6 +42,8 @@ export interface DiskImageStorageOptions {
   readonly idempotencyKeyTtlMs?: number;
   /** Records already read, each checked against a stat of its file before use; off when absent. */
   readonly recordCache?: RecordCache;
+  /** The same for variant records (a stored variant's GET reads one). */
+  readonly variantRecordCache?: RecordCache<VariantRecord>;
 }
 
 /**
@@ -86,6 +88,7 @@ export class DiskImageStorage extends ImageStorage {
       pathOf: (id) => this.pathOf(id),
       stagingPath: () => this.staging.stagingPath(),
       prepare: () => this.prepare(),
+      records: new DiskRecords(options.variantRecordCache ?? new RecordCache<VariantRecord>(0)),
     });
   }
 

@@ -6,6 +6,7 @@ import type { DirectUploadStore } from '../direct-uploads/direct-upload-store';
 import type { ImageStorage } from '../image-storage';
 import { DiskImageStorage } from './disk.image-storage';
 import { RecordCache } from './record-cache';
+import type { VariantRecord } from '../variants/variant-record';
 import type { StorageInstrumentation } from './storage-instrumentation';
 
 /** What the configured backend offers: always the storage port, and the optional capabilities it has. */
@@ -29,6 +30,7 @@ export async function createStorageBackend(
       const storage = new DiskImageStorage(config.STORAGE_DIR, {
         idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL_SECONDS * 1000,
         recordCache: new RecordCache(config.RECORD_CACHE_MAX_ENTRIES),
+        variantRecordCache: new RecordCache<VariantRecord>(config.RECORD_CACHE_MAX_ENTRIES),
       });
       await probeDisk(storage, config.STORAGE_DIR);
       return { storage: instrumentation.decorateStorage(storage) };

@@ -1,9 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import type { ImageRecord } from '../image-record';
 
-interface CachedRecord {
+interface CachedRecord<T> {
   readonly version: string;
-  readonly record: ImageRecord;
+  readonly record: T;
 }
 
 /**
@@ -13,8 +13,8 @@ interface CachedRecord {
  * or inode and mtime) the caller has just seen in the store, which also proves the image still exists. The
  * cache saves the read of the record, never the proof that it is there. See docs/adr/0003.
  */
-export class RecordCache {
-  private readonly entries?: LRUCache<string, CachedRecord>;
+export class RecordCache<T extends object = ImageRecord> {
+  private readonly entries?: LRUCache<string, CachedRecord<T>>;
   hits = 0;
   misses = 0;
 
@@ -31,7 +31,7 @@ export class RecordCache {
   }
 
   /** The record cached for exactly this version of the object; an entry for another version is dropped. */
-  get(id: string, version: string): ImageRecord | undefined {
+  get(id: string, version: string): T | undefined {
     const cached = this.entries?.get(id);
     if (cached?.version === version) {
       this.hits += 1;
@@ -43,7 +43,7 @@ export class RecordCache {
   }
 
   /** Frozen: every caller shares the one object, so none may change it for the others. */
-  set(id: string, version: string, record: ImageRecord): void {
+  set(id: string, version: string, record: T): void {
     this.entries?.set(id, { version, record: Object.freeze(record) });
   }
 
