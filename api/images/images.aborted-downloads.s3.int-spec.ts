@@ -1,15 +1,10 @@
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-} from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abortedRequests, establishedConnectionsTo, eventually } from '../test/aborted-requests';
 import { imageFixtures } from '../test/image-fixtures';
-import { acquireLocalS3, s3AdminClient } from '../test/local-s3';
-import { createTestApp, type TestApp } from '../test/test-app';
+import { acquireLocalS3 } from '../test/local-s3';
+import { createS3TestApp, type S3TestApp } from '../test/s3-test-app';
+import type { TestApp } from '../test/test-app';
 
 // Long enough for a busy machine to finish the requests it already took; far shorter than the S3 timeout below,
 // so a leaked connection cannot be rescued by it.
@@ -25,24 +20,16 @@ describe('downloads the client abandons (S3)', async () => {
   }
   const server = localS3.server;
   const s3Port = Number(new URL(server.endpoint).port);
-  const bucket = `imagestore-abort-${Date.now().toString(36)}`;
-  const admin = s3AdminClient(server);
+  let s3: S3TestApp;
   let t: TestApp;
   let id: string;
 
   beforeAll(async () => {
-    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-    process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
-    t = await createTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: server.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: server.region,
+    s3 = await createS3TestApp(server, 'imagestore-abort', {
       // Far longer than the test waits, so only a released connection counts, not one a timeout cut.
       S3_REQUEST_TIMEOUT_MS: '25000',
     });
+    t = s3.t;
     id = (
       await request(t.server)
         .post('/images')
@@ -50,15 +37,7 @@ describe('downloads the client abandons (S3)', async () => {
     ).body.id;
   });
 
-  afterAll(async () => {
-    await t?.close();
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const objects = (page.Contents ?? []).map(({ Key }) => ({ Key }));
-    if (objects.length > 0)
-      await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
-    admin.destroy();
-  });
+  afterAll(() => s3?.close());
 
   it.each([
     ['a plain GET', ''],

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freezeGatewayOnImagePut } from '../test/frozen-gateway';
 import { imageFixtures } from '../test/image-fixtures';
-import { acquireLocalS3, localGatewayPid, s3AdminClient } from '../test/local-s3';
-import { createTestApp, type TestApp } from '../test/test-app';
+import { acquireLocalS3, localGatewayPid } from '../test/local-s3';
+import { createS3TestApp, type S3TestApp } from '../test/s3-test-app';
+import type { TestApp } from '../test/test-app';
 import { ImageStorage } from './image-storage';
 
 /** The API on the real local RGW, frozen with SIGSTOP while an upload is being written. */
@@ -23,21 +17,11 @@ describe('an upload whose outcome is unknown (S3 gateway frozen mid-write)', asy
     return;
   }
   const server = localS3.server;
-  const bucket = `imagestore-outcome-${Date.now().toString(36)}`;
-  let admin: S3Client;
+  let s3: S3TestApp;
   let t: TestApp;
 
   beforeAll(async () => {
-    admin = s3AdminClient(server);
-    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-    process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
-    t = await createTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: server.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: server.region,
+    s3 = await createS3TestApp(server, 'imagestore-outcome', {
       // Each call gives up after 1.8 s, so the gateway stays frozen for under 4 s.
       S3_CONNECT_TIMEOUT_MS: '200',
       S3_REQUEST_TIMEOUT_MS: '600',
@@ -46,16 +30,12 @@ describe('an upload whose outcome is unknown (S3 gateway frozen mid-write)', asy
       PROCESSING_TIMEOUT_SECONDS: '1',
       STORAGE_SWEEP_INTERVAL_SECONDS: '0',
     });
+    t = s3.t;
   });
 
   afterAll(async () => {
     process.kill(pid, 'SIGCONT');
-    await t?.close();
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-    const keys = (page.Contents ?? []).map(({ Key }) => ({ Key }));
-    if (keys.length > 0) await admin.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
-    admin.destroy();
+    await s3?.close();
   });
 
   it('answers 503 UPLOAD_OUTCOME_UNKNOWN with the id, then 409 to a retry until the first cannot be running, then stores once; the sweep removes the unacknowledged image', async () => {

@@ -1,18 +1,12 @@
 import { createHash } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryBody } from '../test/binary-body';
 import { imageFixtures } from '../test/image-fixtures';
-import { acquireLocalS3, s3AdminClient, type S3TestServer } from '../test/local-s3';
+import { acquireLocalS3, type S3TestServer } from '../test/local-s3';
+import { createS3TestApp, type S3TestApp } from '../test/s3-test-app';
 import { TcpProxy } from '../test/tcp-proxy';
-import { createTestApp, type TestApp } from '../test/test-app';
+import type { TestApp } from '../test/test-app';
 
 /** The whole API in S3 mode, over real HTTP with real signatures, through a proxy the fault tests can break. */
 describe('the API on S3 storage', async () => {
@@ -23,33 +17,20 @@ describe('the API on S3 storage', async () => {
     return;
   }
   const server: S3TestServer = localS3.server;
-  const bucket = `imagestore-http-${Date.now().toString(36)}`;
   const MAX_UPLOAD_BYTES = 256 * 1024;
   const DIRECT_UPLOAD_MAX_BYTES = 512 * 1024;
   const CONTENT_REDIRECT_BYTES = 100 * 1024;
-  let admin: S3Client;
+  let s3: S3TestApp;
   let proxy: TcpProxy;
   let t: TestApp;
 
-  const keys = async () => {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-    return (page.Contents ?? []).map((object) => object.Key ?? '').sort();
-  };
+  const keys = () => s3.keys();
 
   beforeAll(async () => {
-    admin = s3AdminClient(server);
-    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
     const target = new URL(server.endpoint);
     proxy = await new TcpProxy(target.hostname, Number(target.port)).start();
-    // The SDK's default credential chain reads these, as it would read a Lambda role's.
-    process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
-    t = await createTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: bucket,
+    s3 = await createS3TestApp(server, 'imagestore-http', {
       S3_ENDPOINT: `http://127.0.0.1:${proxy.port}`,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: server.region,
       S3_CONNECT_TIMEOUT_MS: '300',
       S3_REQUEST_TIMEOUT_MS: '1000',
       S3_MAX_ATTEMPTS: '2',
@@ -59,19 +40,12 @@ describe('the API on S3 storage', async () => {
       // The bucket listings below are of originals; variants have their own suite.
       IMAGE_VARIANTS_EAGER: 'none',
     });
+    t = s3.t;
   });
 
   afterAll(async () => {
-    await t?.close();
+    await s3?.close();
     await proxy?.stop();
-    const remaining = await keys();
-    if (remaining.length > 0) {
-      await admin.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: remaining.map((Key) => ({ Key })) } }),
-      );
-    }
-    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
-    admin.destroy();
   });
 
   const upload = (bytes: Buffer, name = 'photo.png') => request(t.server).post('/images').attach('file', bytes, name);
@@ -202,7 +176,7 @@ describe('the API on S3 storage', async () => {
       expect(redirect.status).toBe(307);
       expect(redirect.headers['cache-control']).toBe('private, no-store');
       const link = new URL(redirect.headers.location);
-      expect(link.pathname).toBe(`/${bucket}/images/${id}`);
+      expect(link.pathname).toBe(`/${s3.bucket}/images/${id}`);
       expect(link.searchParams.get('X-Amz-Expires')).toBe('300');
 
       const fromS3 = await fetch(link);

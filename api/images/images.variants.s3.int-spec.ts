@@ -1,17 +1,11 @@
 import { createHash } from 'node:crypto';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { binaryBody } from '../test/binary-body';
 import { imageFixtures } from '../test/image-fixtures';
-import { acquireLocalS3, s3AdminClient } from '../test/local-s3';
-import { createTestApp, type TestApp } from '../test/test-app';
+import { acquireLocalS3 } from '../test/local-s3';
+import { createS3TestApp, type S3TestApp } from '../test/s3-test-app';
+import type { TestApp } from '../test/test-app';
 import { ImageStorage } from './image-storage';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -25,16 +19,11 @@ describe('image variants on S3 storage', async () => {
     return;
   }
   const server = localS3.server;
-  const bucket = `imagestore-variants-${Date.now().toString(36)}`;
   const CONTENT_REDIRECT_BYTES = 60 * 1024;
-  let admin: S3Client;
+  let s3: S3TestApp;
   let t: TestApp;
 
-  const keys = async () => {
-    const page = await admin.send(new ListObjectsV2Command({ Bucket: bucket }));
-    return (page.Contents ?? []).map((object) => object.Key ?? '').sort();
-  };
-  const keysOf = async (id: string) => (await keys()).filter((key) => key.includes(id));
+  const keysOf = async (id: string) => (await s3.keys()).filter((key) => key.includes(id));
   const upload = async (bytes: Buffer) => {
     const response = await request(t.server).post('/images').attach('file', bytes, 'photo.jpg');
     expect(response.status, JSON.stringify(response.body)).toBe(201);
@@ -43,31 +32,13 @@ describe('image variants on S3 storage', async () => {
   const get = (path: string) => request(t.server).get(path).buffer(true).parse(binaryBody).redirects(0);
 
   beforeAll(async () => {
-    admin = s3AdminClient(server);
-    await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-    process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
-    t = await createTestApp({
-      STORAGE_DRIVER: 's3',
-      S3_BUCKET: bucket,
-      S3_ENDPOINT: server.endpoint,
-      S3_FORCE_PATH_STYLE: 'true',
-      AWS_REGION: server.region,
+    s3 = await createS3TestApp(server, 'imagestore-variants', {
       CONTENT_REDIRECT_BYTES: String(CONTENT_REDIRECT_BYTES),
     });
+    t = s3.t;
   });
   afterEach(() => vi.restoreAllMocks());
-  afterAll(async () => {
-    await t?.close();
-    const remaining = await keys();
-    if (remaining.length > 0) {
-      await admin.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: remaining.map((Key) => ({ Key })) } }),
-      );
-    }
-    await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
-    admin.destroy();
-  });
+  afterAll(() => s3?.close());
 
   it('stores variants under variants/<id>/, keeps the placeholder in the object metadata, and lists originals only', async () => {
     const image = await upload(await imageFixtures.jpeg(1200, 800));
@@ -98,7 +69,7 @@ describe('image variants on S3 storage', async () => {
     expect(redirect.status).toBe(307);
     expect(redirect.headers['cache-control']).toBe('private, no-store');
     const link = new URL(redirect.headers.location);
-    expect(link.pathname).toBe(`/${bucket}/variants/${image.id}/large.png`);
+    expect(link.pathname).toBe(`/${s3.bucket}/variants/${image.id}/large.png`);
 
     const fromS3 = await fetch(link);
     expect(fromS3.status).toBe(200);
