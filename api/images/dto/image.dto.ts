@@ -22,7 +22,7 @@ export class ImageLinksDto {
     type: 'object',
     additionalProperties: { type: 'string' },
     description:
-      'Preset name → capability URL of that sized copy (IMAGE_VARIANTS), like `content`: no API key, this image and preset only, for CONTENT_LINK_TTL_SECONDS. The format follows Accept unless `format=` is added to the query.',
+      'Preset name → capability URL of that sized copy (IMAGE_VARIANTS), like `content`: no API key, this image and preset only, for CONTENT_LINK_TTL_SECONDS. The format follows Accept; an app-signed link (`/signed/…`) also takes `format=` added to its query, a CDN link does not (the signature covers its whole URL).',
     example: Object.fromEntries(
       ['thumb', 'small', 'medium', 'large'].map((preset) => [
         preset,

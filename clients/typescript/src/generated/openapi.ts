@@ -279,7 +279,7 @@ export interface components {
        */
       content: string;
       /**
-       * @description Preset name → capability URL of that sized copy (IMAGE_VARIANTS), like `content`: no API key, this image and preset only, for CONTENT_LINK_TTL_SECONDS. The format follows Accept unless `format=` is added to the query.
+       * @description Preset name → capability URL of that sized copy (IMAGE_VARIANTS), like `content`: no API key, this image and preset only, for CONTENT_LINK_TTL_SECONDS. The format follows Accept; an app-signed link (`/signed/…`) also takes `format=` added to its query, a CDN link does not (the signature covers its whole URL).
        * @example {
        *       "thumb": "/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/thumb?expires=1767225600&signature=Zm9v…",
        *       "small": "/signed/images/01936f8e-7b3c-7c1e-9a4e-3f2b1c0d9e8f/variants/small?expires=1767225600&signature=Zm9v…",
