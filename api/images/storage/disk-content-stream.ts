@@ -2,7 +2,7 @@ import { createReadStream, open } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { ByteRange } from '../image-storage';
-import { onDisk } from './disk-errors';
+import { isMissing, onDisk } from './disk-errors';
 
 const openDescriptor = promisify(open);
 
@@ -20,7 +20,7 @@ export async function openContentStream(path: string, range?: ByteRange): Promis
   try {
     fd = await onDisk('open', () => openDescriptor(path, 'r'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (isMissing(error)) return undefined;
     throw error;
   }
   return createReadStream(path, { fd, ...(range && { start: range.start, end: range.end }) });

@@ -11,6 +11,9 @@ export function isDiskUnavailable(error: unknown): error is NodeJS.ErrnoExceptio
   return UNAVAILABLE.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
+/** The file or directory is not there (deleted, or never written): an answer, not a failure. */
+export const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
 /** Runs one file-system operation and turns an unavailable-disk failure into `StorageUnavailableError`. */
 export async function onDisk<T>(operation: string, run: () => Promise<T>): Promise<T> {
   try {

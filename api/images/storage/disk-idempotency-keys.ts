@@ -3,13 +3,12 @@ import { join } from 'node:path';
 import type { ImageRecord } from '../image-record';
 import type { IdempotencyRecord, StoredIdempotencyKey } from '../image-storage';
 import { ensureDirectory, syncDirectory } from './disk-directories';
-import { onDisk } from './disk-errors';
+import { isMissing, onDisk } from './disk-errors';
 
 const KEYS_PER_SWEEP = 1000;
 const GENERATION_PATTERN = /^\d{8}\.json$/;
 
 const generationName = (generation: number) => `${String(generation).padStart(8, '0')}.json`;
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 export interface DiskIdempotencyKeysDeps {
   /** A fresh staging path (drafts are written there, then linked into place). */

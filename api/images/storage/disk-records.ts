@@ -1,14 +1,14 @@
 import { stat } from 'node:fs/promises';
 import type { ImageRecord } from '../image-record';
-import { onDisk } from './disk-errors';
+import { isMissing, onDisk } from './disk-errors';
 import { readSmallFile } from './disk-small-file';
 import type { RecordCache } from './record-cache';
 
 /**
- * Reads a `metadata.json` (an image's, or a variant's), through a record cache when there is one. The cache saves the read and the
- * parse, never the proof: a stat of the file shows the image is still there (another process sharing the
- * directory may have deleted it) and that it is the file cached (inode, size and mtime), at about a quarter of
- * the CPU of reading it.
+ * Reads a `metadata.json` (an image's, or a variant's), through a record cache when there is one. The cache saves
+ * the read and the parse, never the proof: a stat of the file shows the record is still there (another process
+ * sharing the directory may have deleted it) and that it is the file cached (inode, size and mtime), at about a
+ * quarter of the CPU of reading it.
  */
 export class DiskRecords<T extends object = ImageRecord> {
   constructor(private readonly cache: RecordCache<T>) {}
@@ -28,7 +28,7 @@ export class DiskRecords<T extends object = ImageRecord> {
         return record;
       });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (!isMissing(error)) throw error;
       this.cache.delete(key);
       return undefined;
     }

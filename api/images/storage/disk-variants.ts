@@ -5,7 +5,7 @@ import type { ByteRange, OpenedVariant } from '../image-storage';
 import { assertVariantAddress, isVariantAddress, type VariantRecord } from '../variants/variant-record';
 import { syncDirectory } from './disk-directories';
 import { writeStagedFiles } from './disk-files';
-import { onDisk } from './disk-errors';
+import { isMissing, onDisk } from './disk-errors';
 import { openContentStream, wholeOf } from './disk-content-stream';
 import type { DiskRecords } from './disk-records';
 
@@ -81,5 +81,3 @@ export class DiskVariants {
     return join(this.deps.pathOf(imageId), VARIANTS_DIR, name);
   }
 }
-
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';

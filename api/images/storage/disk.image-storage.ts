@@ -14,7 +14,7 @@ import {
   type StoredIdempotencyKey,
   type SweepReport,
 } from '../image-storage';
-import { onDisk } from './disk-errors';
+import { isMissing, onDisk } from './disk-errors';
 import { openContentStream, wholeOf } from './disk-content-stream';
 import { ensureDirectory, syncDirectory } from './disk-directories';
 import { DiskIdempotencyKeys } from './disk-idempotency-keys';
@@ -256,5 +256,3 @@ export class DiskImageStorage extends ImageStorage {
     await rmdir(legacy).catch(() => undefined);
   }
 }
-
-const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';

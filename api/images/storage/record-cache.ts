@@ -7,9 +7,9 @@ interface CachedRecord<T> {
 }
 
 /**
- * Image records already read, at most `maxEntries` of them (least recently used go first; 0 turns it off).
- * Records never change and ids are never reused, but an object can still be deleted, or replaced behind the
- * service's back, by anyone sharing the store: so an entry is only served for the `version` (ETag and time,
+ * Records already read (images', and on disk variants'), at most `maxEntries` of them (least recently used go
+ * first; 0 turns it off). Records never change and ids are never reused, but an object can still be deleted, or
+ * replaced behind the service's back, by anyone sharing the store: so an entry is only served for the `version` (ETag and time,
  * or inode and mtime) the caller has just seen in the store, which also proves the image still exists. The
  * cache saves the read of the record, never the proof that it is there. See docs/adr/0003.
  */
