@@ -4,20 +4,13 @@
 // the same event. Usage: node --expose-gc bench/reads-lambda-sample.cjs <handler.js> <invocations> <result.json>
 // <event.json> <expected bytes>
 const { readFileSync, writeFileSync } = require('node:fs');
+const { lambdaContext: context, timeInvocations } = require('./lambda-invocations.cjs');
 
 const [handlerPath, invocationsArg, resultPath, eventPath, expectedBytesArg] = process.argv.slice(2);
 const WARM_UP = 200;
 const invocations = Number(invocationsArg);
 const event = readFileSync(eventPath, 'utf8');
 const expectedBytes = Number(expectedBytesArg);
-const context = (i) => ({
-  awsRequestId: `req-${i}`,
-  functionName: 'imagestore-bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:imagestore-bench',
-  memoryLimitInMB: '1024',
-  getRemainingTimeInMillis: () => 25000,
-});
 
 function check(result) {
   if (result.statusCode !== 200) throw new Error(`unexpected status ${result.statusCode}: ${result.body}`);
@@ -29,18 +22,13 @@ function check(result) {
 (async () => {
   const { handler } = require(handlerPath);
   for (let i = 0; i < WARM_UP; i++) check(await handler(JSON.parse(event), context(i)));
-  const latencies = new Float64Array(invocations);
-  for (let i = 0; i < invocations; i++) {
-    const started = process.hrtime.bigint();
-    check(await handler(JSON.parse(event), context(WARM_UP + i)));
-    latencies[i] = Number(process.hrtime.bigint() - started) / 1e6;
-  }
+  const { p50Ms, p99Ms } = await timeInvocations(invocations, async (i) =>
+    check(await handler(JSON.parse(event), context(WARM_UP + i))),
+  );
   const rssMb = process.memoryUsage().rss / 2 ** 20;
   global.gc?.();
   const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
-  latencies.sort();
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  writeFileSync(resultPath, JSON.stringify({ p50Ms: at(0.5), p99Ms: at(0.99), rssMb, heapMb }));
+  writeFileSync(resultPath, JSON.stringify({ p50Ms, p99Ms, rssMb, heapMb }));
 })().catch((error) => {
   console.error(error);
   process.exit(1);

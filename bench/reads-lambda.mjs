@@ -7,7 +7,7 @@
 //   RUNS=7 INVOCATIONS=3000 npm run bench:reads
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureLambdaBuilt, loadEventBuilders } from '../scripts/build-lambda.mjs';
 import * as kit from './bench-kit.mjs';
@@ -16,10 +16,6 @@ const runs = Math.max(3, Number(process.env.RUNS ?? 5));
 const invocations = Math.max(500, Number(process.env.INVOCATIONS ?? 2000));
 const GOAL_P50_RATIO = 1.5;
 const log = (message) => process.stderr.write(`[bench:reads lambda] ${message}\n`);
-const loads = () =>
-  loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' ');
 
 kit.ensureBuilt(log);
 const handlerFile = await ensureLambdaBuilt();
@@ -58,7 +54,7 @@ try {
     bare: join(kit.root, 'bench', 'bare-content-handler.cjs'),
   };
   const samples = { handler: [], bare: [] };
-  const loadBefore = loads();
+  const loadBefore = kit.loadAverage();
   for (let run = 0; run < runs; run++) {
     for (const [key, file] of Object.entries(subjects)) {
       const resultFile = join(scratch, `${key}-${run}.json`);
@@ -86,7 +82,7 @@ try {
   const [h, b] = [summary('handler'), summary('bare')];
   console.log(
     `\nLambda, warm GET /images/{id}/content (${image.contentType}, ${image.size} B): node ${process.version}, ` +
-      `${runs} fresh processes per subject, ${invocations} invocations each (medians), load average ${loadBefore} → ${loads()}\n`,
+      `${runs} fresh processes per subject, ${invocations} invocations each (medians), load average ${loadBefore} → ${kit.loadAverage()}\n`,
   );
   console.log(`| ${''.padEnd(35)} | p50 ms | p99 ms | RSS MB | heap after GC MB |`);
   console.log(`| ${'-'.repeat(35)} | -----: | -----: | -----: | ---------------: |`);

@@ -6,7 +6,7 @@
 // request from /proc/<pid>/stat; RSS and the live heap after GC of both after every phase.
 //   ROUNDS=5 WRK_SECONDS=5 BENCH_PORT_BASE=62100 npm run bench:reads
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as kit from './bench-kit.mjs';
 
@@ -14,10 +14,6 @@ const rounds = Math.max(2, Number(process.env.ROUNDS ?? 3));
 const wrkSeconds = Math.max(2, Number(process.env.WRK_SECONDS ?? 4));
 const LIST_LIMIT = 100;
 const log = (message) => process.stderr.write(`[bench:reads] ${message}\n`);
-const loads = () =>
-  loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' ');
 
 /** Stores what the cases read; returns the cases as [label, API path, bare route, goal]. */
 async function prepare(api, storageDir, scratch) {
@@ -95,7 +91,7 @@ async function main() {
     bare = await kit.startBareServer(routes, 1);
     const memoryTable = [];
     await memory('after uploads', [api, bare], memoryTable);
-    const loadBefore = loads();
+    const loadBefore = kit.loadAverage();
     const samples = cases.map(() => ({ api: [], bare: [] }));
     for (const [, apiPath, barePath] of cases) {
       kit.wrk(api.base + apiPath, 1);
@@ -109,7 +105,7 @@ async function main() {
       }
       await memory(`after round ${round + 1}`, [api, bare], memoryTable);
     }
-    report(cases, samples, memoryTable, `${loadBefore} → ${loads()}`);
+    report(cases, samples, memoryTable, `${loadBefore} → ${kit.loadAverage()}`);
   } finally {
     await bare?.stop();
     await api.stop();

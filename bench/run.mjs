@@ -5,9 +5,8 @@
 //   COMPARE_HANDLER=/tmp/before/dist-lambda/lambda.js npm run bench   # also another build, in the same run
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   DEFAULT_OUT_DIR,
   ensureLambdaBuilt,
@@ -15,8 +14,8 @@ import {
   WARM_SCRIPT_FILE,
   warmCodeCache,
 } from '../scripts/build-lambda.mjs';
+import { loadAverage, median, root } from './bench-kit.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Math.max(5, Number(process.env.RUNS ?? 7));
 const invocations = Math.max(1000, Number(process.env.INVOCATIONS ?? 1000));
 // The goals of issue 17, against the baseline in the same run. MB here and in the artifact check are MiB (2^20 bytes).
@@ -114,17 +113,7 @@ function sample(subject, run) {
   return JSON.parse(readFileSync(resultFile, 'utf8'));
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 // Interleaved, so drift on the machine hits every subject alike.
-const loadAverage = () =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 const loadBefore = loadAverage();
 const samples = Object.fromEntries(subjects.map((subject) => [subject.key, []]));
 for (let run = 0; run < runs; run++) {

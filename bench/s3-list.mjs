@@ -6,30 +6,26 @@
 // one request of limit=1 (the page after it, so every record of the page measured is a miss). Then the heap and
 // RSS a full cache holds (RECORD_CACHE_MAX_ENTRIES, default 10000 records shaped like real ones).
 //   set -a; eval "$(scripts/local-s3.sh start)"; set +a   # or the S3_TEST_* variables, as for the tests
-//   S3_TEST_ENDPOINT=… ROUNDS=7 BENCH_PORT=62200 npm run bench:s3-list
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+//   S3_TEST_ENDPOINT=… ROUNDS=7 BENCH_PORT_BASE=62200 npm run bench:s3-list
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ensureBuilt, root, rssMb, startApi } from './bench-kit.mjs';
 
 if (typeof globalThis.gc !== 'function') {
   const child = spawnSync(process.execPath, ['--expose-gc', ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(child.status ?? 1);
 }
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const images = Number(process.env.IMAGES ?? 300);
 const rounds = Number(process.env.ROUNDS ?? 5);
-const basePort = Number(process.env.BENCH_PORT ?? 62200);
 const cacheEntries = Number(process.env.RECORD_CACHE_MAX_ENTRIES ?? 10_000);
 const LIMITS = [10, 50, 100];
 const SAMPLES_PER_ROUND = 3;
 
-const main = join(root, 'dist', 'main.js');
-if (!existsSync(main)) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+ensureBuilt((message) => process.stderr.write(`[bench:s3-list] ${message}\n`));
 const require = createRequire(import.meta.url);
 const { toObjectMetadata, fromObjectMetadata } = require(join(root, 'dist/images/storage/s3-object-metadata.js'));
 const { RecordCache } = require(join(root, 'dist/images/storage/record-cache.js'));
@@ -101,46 +97,24 @@ async function emptyBucket(keys) {
   await admin.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
-async function startServer(port, cacheMaxEntries) {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    STORAGE_DRIVER: 's3',
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: bucket,
-    S3_FORCE_PATH_STYLE: 'true',
-    AWS_REGION: s3.region,
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    STORAGE_SWEEP_INTERVAL_SECONDS: '0',
-    RECORD_CACHE_MAX_ENTRIES: String(cacheMaxEntries),
-  };
-  const server = spawn(process.execPath, [main], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  server.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
-  const base = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (server.exitCode !== null || attempt > 150) {
-      server.kill('SIGKILL');
-      throw new Error(`server on ${port} did not come up: ${stderr}`);
-    }
-    const up = await fetch(`${base}/health`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) break;
-    await new Promise((done) => setTimeout(done, 200));
-  }
-  const stop = () =>
-    new Promise((done) => {
-      server.once('exit', done);
-      server.kill('SIGTERM');
-    });
-  return { base, pid: server.pid, stop };
+/** The built API on the bench bucket, with the record cache at `cacheMaxEntries` (0: off, the baseline). */
+async function startServer(portOffset, cacheMaxEntries) {
+  const api = await startApi(
+    tmpdir(),
+    {
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: bucket,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      STORAGE_SWEEP_INTERVAL_SECONDS: '0',
+      RECORD_CACHE_MAX_ENTRIES: String(cacheMaxEntries),
+    },
+    portOffset,
+  );
+  return { base: api.base, pid: api.child.pid, stop: api.stop };
 }
 
 /** Milliseconds for one page, body parsed; fails loudly on a short page so a broken run cannot look fast. */
@@ -155,11 +129,10 @@ async function timePage(base, limit, cursor) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const rssMb = (pid) => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 async function warm() {
-  const off = await startServer(basePort + 1, 0);
-  const on = await startServer(basePort + 2, cacheEntries);
+  const off = await startServer(1, 0);
+  const on = await startServer(2, cacheEntries);
   try {
     const subjects = { off, on };
     for (const server of Object.values(subjects)) for (const limit of LIMITS) await timePage(server.base, limit);
@@ -188,7 +161,7 @@ async function cold() {
         ['off', 0],
         ['on', cacheEntries],
       ]) {
-        const server = await startServer(basePort + 3, entries);
+        const server = await startServer(3, entries);
         try {
           const { nextCursor } = await timePage(server.base, 1);
           (samples[name][limit] ??= []).push((await timePage(server.base, limit, nextCursor)).ms);

@@ -4,20 +4,13 @@
 // then time many warm invocations. Usage: node bench/sample.cjs <handler.js> <invocations> <result.json> <event.json>
 // The event comes from the tests' own builder (api/dev/api-gateway-events.ts), written by bench/run.mjs.
 const { readFileSync, writeFileSync } = require('node:fs');
+const { lambdaContext: context, timeInvocations } = require('./lambda-invocations.cjs');
 
 const [handlerPath, invocationsArg, resultPath, eventPath] = process.argv.slice(2);
 const invocations = Number(invocationsArg);
 const event = readFileSync(eventPath, 'utf8');
 
 const listEvent = () => JSON.parse(event);
-const context = (i) => ({
-  awsRequestId: `req-${i}`,
-  functionName: 'imagestore-bench',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:imagestore-bench',
-  memoryLimitInMB: '1024',
-  getRemainingTimeInMillis: () => 25000,
-});
 
 function check(result) {
   if (result.statusCode !== 200) throw new Error(`unexpected status ${result.statusCode}: ${result.body}`);
@@ -37,17 +30,12 @@ function check(result) {
   // Live JS heap after a full GC: the figure that shows a leak (RSS also holds memory V8 and malloc keep).
   global.gc?.();
   const heapFirstMb = process.memoryUsage().heapUsed / 2 ** 20;
-  const latencies = new Float64Array(invocations);
-  for (let i = 0; i < invocations; i++) {
-    const started = process.hrtime.bigint();
-    check(await handler(listEvent(), context(i + 1)));
-    latencies[i] = Number(process.hrtime.bigint() - started) / 1e6;
-  }
+  const { p50Ms, p99Ms } = await timeInvocations(invocations, async (i) =>
+    check(await handler(listEvent(), context(i + 1))),
+  );
   const rssAfterMb = process.memoryUsage().rss / 2 ** 20;
   global.gc?.();
   const heapAfterMb = process.memoryUsage().heapUsed / 2 ** 20;
-  latencies.sort();
-  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   writeFileSync(
     resultPath,
     JSON.stringify({
@@ -57,8 +45,8 @@ function check(result) {
       rssAfterMb,
       heapFirstMb,
       heapAfterMb,
-      p50Ms: at(0.5),
-      p99Ms: at(0.99),
+      p50Ms,
+      p99Ms,
       invocations,
     }),
   );

@@ -8,19 +8,30 @@
 //   SERVER_FLAGS='none|--max-semi-space-size=16' npm run bench:uploads      (more API subjects; none: no flags)
 //   KINDS=jpeg12,png1 npm run bench:uploads                                 (some kinds only)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVER_NODE_FLAGS } from '../scripts/server-flags.mjs';
-import { ensureBuilt, fmt, median, photoLike, photoLikePixels, root, startApi, stop, timed } from './bench-kit.mjs';
+import {
+  cpuSeconds,
+  ensureBuilt,
+  fmt,
+  median,
+  photoLike,
+  photoLikePixels,
+  root,
+  rssMb,
+  startApi,
+  stop,
+  timed,
+} from './bench-kit.mjs';
 
 const rounds = Math.max(3, Number(process.env.ROUNDS ?? 5));
 const perRound = Math.max(4, Number(process.env.IMAGES ?? 8));
 const CONCURRENCY = 2;
 const GOAL = 0.9;
-const CLOCK_TICKS_PER_SECOND = 100;
 const log = (message) => process.stderr.write(`[bench:uploads] ${message}\n`);
 
 const KINDS = [
@@ -67,13 +78,7 @@ class GcTrace {
 }
 
 /** CPU seconds (user + system) and RSS of a process, from /proc. */
-function processStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return { cpuSeconds, rssMb: rssKb / 1024 };
-}
+const processStats = (pid) => ({ cpuSeconds: cpuSeconds(pid), rssMb: rssMb(pid) });
 
 const BOUNDARY = 'imagestore-bench-uploads';
 function multipartBody(bytes, fileName) {
